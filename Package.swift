@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "AnonE2E",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TestSupport", targets: ["TestSupport"]),
+        .executable(name: "anon-e2e", targets: ["anon-e2e"]),
+        .executable(name: "anon-e2e-bench", targets: ["anon-e2e-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // C libraries through pkg-config; the shims wrap the variadic calls Swift cannot make.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["CCurl", "CLibPQ"]
+        ),
+        // The bridge to Swift Testing (attachments, staging traits), kept out of
+        // TestSupport so the CLI does not link the test framework.
+        .target(
+            name: "TestSupportTesting",
+            dependencies: ["TestSupport"]
+        ),
+        // A loopback HTTP server for offline tests and benchmarks: plain sockets,
+        // so the transport is tested against something it does not share code with.
+        .target(name: "LoopbackServer"),
+        .executableTarget(
+            name: "anon-e2e",
+            dependencies: [
+                "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "anon-e2e-bench",
+            dependencies: ["TestSupport", "LoopbackServer"]
+        ),
+        .testTarget(
+            name: "TestSupportTests",
+            dependencies: ["TestSupport", "TestSupportTesting", "LoopbackServer"],
+            path: "Tests/TestSupportTests"
+        ),
+        .testTarget(
+            name: "AnonE2ETests",
+            dependencies: ["TestSupport", "TestSupportTesting"],
+            path: "Tests/AnonE2ETests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,293 @@
+import CCurl
+import Synchronization
+
+/// One request on the wire: its easy handle, the callbacks libcurl calls on
+/// the engine thread, and the state the consumer reads from other threads.
+///
+/// Safety of `@unchecked Sendable`: `easy`, `headers`, `headParser`,
+/// `lastActivity` and `errorBuffer` are used only on the engine thread (after
+/// `init`); everything a consumer touches lives in `state`, behind a mutex.
+final class CurlTransfer: @unchecked Sendable {
+    let request: HTTPRequest
+    /// Body bytes held for the consumer before the transfer pauses.
+    let bufferLimit: Int
+    private(set) var easy: UnsafeMutableRawPointer?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    private var headParser = ResponseHeadParser()
+    private var lastActivity = ContinuousClock.now
+    private let state = Mutex(TransferState())
+
+    init(_ request: HTTPRequest, bufferLimit: Int) throws {
+        self.request = request
+        self.bufferLimit = bufferLimit
+        guard let easy = curl_easy_init() else {
+            throw TransportError.failed(url: request.url, code: -1, message: "curl_easy_init failed")
+        }
+        self.easy = easy
+        try configure(easy)
+    }
+
+    deinit {
+        if let easy { curl_easy_cleanup(easy) }
+        curl_slist_free_all(headerList)
+    }
+
+    var receivedBytes: Int64 { state.withLock { $0.receivedBytes } }
+
+    // MARK: consumer side
+
+    func awaitHead() async throws -> ResponseHead {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready: Result<ResponseHead, any Error>? = state.withLock { state in
+                    if let head = state.head { return .success(head) }
+                    if case let .failure(error)? = state.outcome { return .failure(error) }
+                    state.headWaiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        } onCancel: {
+            CurlEngine.shared.submit(.cancel(self))
+        }
+    }
+
+    /// The next body chunk, or nil at the end of the body.
+    func nextChunk() async throws -> BodyChunk? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let (ready, unpause) = state.withLock { $0.take(waiter: continuation, resumeBelow: bufferLimit / 2) }
+                if unpause { CurlEngine.shared.submit(.resume(self)) }
+                if let ready { continuation.resume(with: ready) }
+            }
+        } onCancel: {
+            CurlEngine.shared.submit(.cancel(self))
+        }
+    }
+
+    /// Timings once the transfer is over.
+    var timings: TransferTimings? {
+        state.withLock { state in
+            if case let .success(timings)? = state.outcome { return timings }
+            return nil
+        }
+    }
+
+    func cancel() { CurlEngine.shared.submit(.cancel(self)) }
+
+    // MARK: engine side
+
+    func started() { lastActivity = .now }
+
+    func unpausing() {
+        lastActivity = .now
+        state.withLock { $0.paused = false }
+    }
+
+    func idleExpired(now: ContinuousClock.Instant) -> Bool {
+        guard let idle = request.deadlines.idle else { return false }
+        if state.withLock({ $0.paused }) { return false }
+        return now - lastActivity > idle
+    }
+
+    fileprivate func received(_ bytes: UnsafeRawBufferPointer) -> Int {
+        lastActivity = .now
+        let chunk = BodyChunk(bytes: Array(bytes), arrival: lastActivity)
+        let (waiter, accepted) = state.withLock { $0.deliver(chunk, limit: bufferLimit) }
+        waiter?.resume(returning: chunk)
+        return accepted ? bytes.count : Int(ANON_CURL_WRITEFUNC_PAUSE)
+    }
+
+    fileprivate func receivedHeader(_ line: String) {
+        lastActivity = .now
+        guard let head = headParser.feed(line) else { return }
+        let waiter = state.withLock { state -> CheckedContinuation<ResponseHead, any Error>? in
+            guard state.head == nil else { return nil }
+            state.head = head
+            defer { state.headWaiter = nil }
+            return state.headWaiter
+        }
+        waiter?.resume(returning: head)
+    }
+
+    func complete(code: CURLcode) {
+        guard let easy else { return }
+        if code == CURLE_OK {
+            finish(.success(readTimings(easy)))
+            return
+        }
+        let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let timings = readTimings(easy)
+        let error: TransportError
+        if code == CURLE_OPERATION_TIMEDOUT, timings.connect == .zero {
+            error = .connectTimeout(url: request.url, after: request.deadlines.connect)
+        } else if code == CURLE_OPERATION_TIMEDOUT {
+            error = .totalTimeout(url: request.url, after: request.deadlines.total, receivedBytes: receivedBytes)
+        } else {
+            error = .failed(url: request.url, code: Int(code.rawValue), message: message)
+        }
+        finish(.failure(error))
+    }
+
+    func finish(error: TransportError) { finish(.failure(error)) }
+
+    private func finish(_ outcome: Result<TransferTimings, TransportError>) {
+        let (headWaiter, bodyWaiter) = state.withLock { state in
+            guard state.outcome == nil else { return (nil, nil) as (CheckedContinuation<ResponseHead, any Error>?, CheckedContinuation<BodyChunk?, any Error>?) }
+            state.outcome = outcome.mapError { $0 as any Error }
+            defer { state.headWaiter = nil; state.bodyWaiter = nil }
+            return (state.headWaiter, state.bodyWaiter)
+        }
+        switch outcome {
+        case .success:
+            headWaiter?.resume(throwing: TransportError.failed(url: request.url, code: -1, message: "the response ended without a status line"))
+            bodyWaiter?.resume(returning: nil)
+        case let .failure(error):
+            headWaiter?.resume(throwing: error)
+            bodyWaiter?.resume(throwing: error)
+        }
+    }
+
+    private func readTimings(_ easy: UnsafeMutableRawPointer) -> TransferTimings {
+        func micros(_ info: CURLINFO) -> Duration {
+            var value: curl_off_t = 0
+            anon_curl_getinfo_off(easy, info, &value)
+            return .microseconds(value)
+        }
+        var version = 0
+        anon_curl_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+        var size: curl_off_t = 0
+        anon_curl_getinfo_off(easy, CURLINFO_SIZE_DOWNLOAD_T, &size)
+        let versionName = switch version {
+        case CURL_HTTP_VERSION_1_0: "1.0"
+        case CURL_HTTP_VERSION_1_1: "1.1"
+        case CURL_HTTP_VERSION_2_0: "2"
+        case CURL_HTTP_VERSION_3: "3"
+        default: "?"
+        }
+        return TransferTimings(
+            dnsLookup: micros(CURLINFO_NAMELOOKUP_TIME_T), connect: micros(CURLINFO_CONNECT_TIME_T),
+            tlsHandshake: micros(CURLINFO_APPCONNECT_TIME_T), firstByte: micros(CURLINFO_STARTTRANSFER_TIME_T),
+            total: micros(CURLINFO_TOTAL_TIME_T), httpVersion: versionName, downloadedBytes: Int64(size))
+    }
+
+    private func configure(_ easy: UnsafeMutableRawPointer) throws {
+        var failures: [CURLcode] = []
+        func check(_ code: CURLcode) { if code != CURLE_OK { failures.append(code) } }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        check(anon_curl_setopt_string(easy, CURLOPT_URL, request.url))
+        check(anon_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        check(anon_curl_setopt_long(easy, CURLOPT_BUFFERSIZE, 64 * 1024))
+        check(anon_curl_setopt_write(easy, CURLOPT_WRITEFUNCTION, curlWrite))
+        check(anon_curl_setopt_ptr(easy, CURLOPT_WRITEDATA, me))
+        check(anon_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION, curlHeader))
+        check(anon_curl_setopt_ptr(easy, CURLOPT_HEADERDATA, me))
+        errorBuffer.withUnsafeMutableBufferPointer { buffer in
+            check(anon_curl_setopt_ptr(easy, CURLOPT_ERRORBUFFER, buffer.baseAddress))
+        }
+        check(anon_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.deadlines.connect.milliseconds)))
+        check(anon_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.deadlines.total.milliseconds)))
+        check(anon_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0))
+        check(anon_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0))
+        if let bundle = request.tls.caBundlePath { check(anon_curl_setopt_string(easy, CURLOPT_CAINFO, bundle)) }
+        let version: Int = switch request.version {
+        case .automatic: CURL_HTTP_VERSION_2TLS
+        case .http1_1: CURL_HTTP_VERSION_1_1
+        case .http2PriorKnowledge: CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+        }
+        check(anon_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, version))
+
+        // "Expect:" stops the 100-continue round trip libcurl adds to larger POSTs.
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+            headerList = curl_slist_append(headerList, line)
+        }
+        check(anon_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList))
+
+        switch request.method {
+        case .get: check(anon_curl_setopt_long(easy, CURLOPT_HTTPGET, 1))
+        case .head: check(anon_curl_setopt_long(easy, CURLOPT_NOBODY, 1))
+        case .post: check(anon_curl_setopt_long(easy, CURLOPT_POST, 1))
+        default: check(anon_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
+        }
+        if let body = request.body ?? (request.method == .post ? [] : nil) {
+            check(anon_curl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            body.withUnsafeBytes { check(anon_curl_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1))) }
+        }
+        if let first = failures.first {
+            throw TransportError.failed(url: request.url, code: Int(first.rawValue), message: "setting up the request: \(String(cString: curl_easy_strerror(first)))")
+        }
+    }
+}
+
+/// What the consumer and the engine thread share about one transfer.
+struct TransferState {
+    var head: ResponseHead?
+    var headWaiter: CheckedContinuation<ResponseHead, any Error>?
+    var chunks: [BodyChunk] = []
+    var chunkStart = 0
+    var bufferedBytes = 0
+    var receivedBytes: Int64 = 0
+    var bodyWaiter: CheckedContinuation<BodyChunk?, any Error>?
+    var outcome: Result<TransferTimings, any Error>?
+    /// The write callback answered CURL_WRITEFUNC_PAUSE and no resume is on its way.
+    var paused = false
+    var resumeRequested = false
+
+    /// Engine side: hands a chunk to a waiting consumer, or buffers it, or
+    /// (over the limit) refuses it so the transfer pauses.
+    mutating func deliver(_ chunk: BodyChunk, limit: Int) -> (CheckedContinuation<BodyChunk?, any Error>?, accepted: Bool) {
+        if let waiter = bodyWaiter {
+            bodyWaiter = nil
+            receivedBytes += Int64(chunk.bytes.count)
+            return (waiter, true)
+        }
+        if bufferedBytes > 0, bufferedBytes + chunk.bytes.count > limit {
+            paused = true
+            resumeRequested = false
+            return (nil, false)
+        }
+        chunks.append(chunk)
+        bufferedBytes += chunk.bytes.count
+        receivedBytes += Int64(chunk.bytes.count)
+        return (nil, true)
+    }
+
+    /// Consumer side: the next buffered chunk or the end; otherwise parks the
+    /// waiter. Answers whether the paused transfer should resume now.
+    mutating func take(waiter: CheckedContinuation<BodyChunk?, any Error>, resumeBelow lowWater: Int) -> (Result<BodyChunk?, any Error>?, unpause: Bool) {
+        var ready: Result<BodyChunk?, any Error>?
+        if chunkStart < chunks.count {
+            let chunk = chunks[chunkStart]
+            chunkStart += 1
+            bufferedBytes -= chunk.bytes.count
+            if chunkStart == chunks.count || chunkStart > 64 {
+                chunks.removeFirst(chunkStart)
+                chunkStart = 0
+            }
+            ready = .success(chunk)
+        } else if let outcome {
+            ready = outcome.map { _ in nil }
+        } else {
+            bodyWaiter = waiter
+        }
+        let unpause = paused && !resumeRequested && bufferedBytes <= lowWater
+        if unpause { resumeRequested = true }
+        return (ready, unpause)
+    }
+}
+
+private let curlWrite: curl_write_callback = { data, size, count, user in
+    guard let user else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.received(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+private let curlHeader: curl_write_callback = { data, size, count, user in
+    guard let user, let data else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    let bytes = UnsafeRawBufferPointer(start: data, count: size * count)
+    transfer.receivedHeader(String(decoding: bytes, as: UTF8.self))
+    return size * count
+}

@@ -1,0 +1,79 @@
+/// One HTTP request as the transport sends it.
+public struct HTTPRequest: Sendable {
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE", head = "HEAD", options = "OPTIONS"
+    }
+
+    /// Which HTTP version to ask for. `automatic` is HTTP/2 over TLS when the
+    /// server offers it and HTTP/1.1 otherwise.
+    public enum Version: Sendable {
+        case automatic, http1_1, http2PriorKnowledge
+    }
+
+    public var method: Method
+    public var url: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]?
+    public var deadlines: Deadlines
+    public var version: Version
+    public var tls: TLSOptions
+
+    public init(
+        _ method: Method = .get,
+        _ url: String,
+        headers: HTTPHeaders = [:],
+        body: [UInt8]? = nil,
+        deadlines: Deadlines = .init(),
+        version: Version = .automatic,
+        tls: TLSOptions = .init()
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.deadlines = deadlines
+        self.version = version
+        self.tls = tls
+    }
+
+    /// A request whose body is the UTF-8 of `json`, with its content type set.
+    public static func json(_ method: Method = .post, _ url: String, _ json: String, headers: HTTPHeaders = [:]) -> HTTPRequest {
+        var headers = headers
+        if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
+        return HTTPRequest(method, url, headers: headers, body: Array(json.utf8))
+    }
+}
+
+/// Every network operation has a deadline. `idle` counts only time in which
+/// the server owes bytes: while the consumer holds the transfer paused, it stops.
+public struct Deadlines: Sendable, Equatable {
+    public var connect: Duration
+    public var total: Duration
+    public var idle: Duration?
+
+    public init(connect: Duration = .seconds(10), total: Duration = .seconds(60), idle: Duration? = .seconds(30)) {
+        self.connect = connect
+        self.total = total
+        self.idle = idle
+    }
+}
+
+/// TLS verification is on unless a caller turns it off by name.
+public struct TLSOptions: Sendable, Equatable {
+    public var verifyPeer: Bool
+    public var caBundlePath: String?
+
+    public init(verifyPeer: Bool = true, caBundlePath: String? = nil) {
+        self.verifyPeer = verifyPeer
+        self.caBundlePath = caBundlePath
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    var secondsDouble: Double { Double(milliseconds) / 1000 }
+}

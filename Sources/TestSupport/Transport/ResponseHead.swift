@@ -20,7 +20,7 @@ struct ResponseHeadParser {
 
     /// Feeds one header line (with its CRLF); answers the head when the final block ends.
     mutating func feed(_ raw: String) -> ResponseHead? {
-        let line = raw.trimmingSuffix { $0 == "\r" || $0 == "\n" }
+        let line = raw.trimmingSuffix { $0.isNewline }
         if line.isEmpty {
             guard let status else { return nil }
             defer { self = ResponseHeadParser() }

@@ -11,7 +11,7 @@ public struct EventTranscript: Sendable {
     public mutating func append(_ item: EventStreamItem) { items.append(item) }
 
     public func milliseconds(_ item: EventStreamItem) -> Double {
-        Double((item.arrival - started).milliseconds)
+        (item.arrival - started).inMilliseconds
     }
 
     public var text: String {

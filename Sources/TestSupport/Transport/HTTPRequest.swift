@@ -68,12 +68,3 @@ public struct TLSOptions: Sendable, Equatable {
         self.caBundlePath = caBundlePath
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    var secondsDouble: Double { Double(milliseconds) / 1000 }
-}

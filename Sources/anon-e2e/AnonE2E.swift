@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct AnonE2E: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anon-e2e",
+        abstract: "Tools of the AnonE2E suite: watch an SSE stream, check the configuration.",
+        subcommands: [StreamCommand.self, VerifySetupCommand.self]
+    )
+}

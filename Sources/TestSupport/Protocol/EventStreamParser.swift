@@ -20,7 +20,7 @@ public struct EventStreamParser: Sendable {
     private var bomState: BOMState = .checking(matched: 0)
     private var lastByteWasCR = false
 
-    private var dataBuffer = ""
+    private var dataBuffer: [UInt8] = []
     private var hasData = false
     private var eventType = ""
     private var blockId: String?
@@ -42,27 +42,10 @@ public struct EventStreamParser: Sendable {
 
     public mutating func feed(_ bytes: some Sequence<UInt8>, arrival: ContinuousClock.Instant = .now) throws -> [EventStreamItem] {
         var items: [EventStreamItem] = []
-        for byte in bytes {
-            if case let .checking(matched) = bomState {
-                if byte == Self.bom[matched] {
-                    bomState = matched == 2 ? .done : .checking(matched: matched + 1)
-                    continue
-                }
-                // Not a BOM after all: the bytes held back belong to the first line.
-                line.append(contentsOf: Self.bom[0..<matched])
-                bomState = .done
-            }
-            switch byte {
-            case 0x0A where lastByteWasCR:
-                lastByteWasCR = false
-            case 0x0A, 0x0D:
-                lastByteWasCR = byte == 0x0D
-                if let item = endLine(arrival: arrival) { items.append(item) }
-            default:
-                lastByteWasCR = false
-                line.append(byte)
-                if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
-            }
+        if let done = try bytes.withContiguousStorageIfAvailable({ try scan($0, arrival: arrival, into: &items) }) {
+            _ = done
+        } else {
+            try Array(bytes).withUnsafeBufferPointer { try scan($0, arrival: arrival, into: &items) }
         }
         return items
     }
@@ -70,11 +53,50 @@ public struct EventStreamParser: Sendable {
     /// The end of the stream: an unfinished event is discarded, as the standard says.
     public mutating func finish() {
         line.removeAll()
-        dataBuffer = ""
+        dataBuffer.removeAll()
         hasData = false
         eventType = ""
         blockId = nil
     }
+
+    private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, arrival: ContinuousClock.Instant, into items: inout [EventStreamItem]) throws {
+        var index = 0
+        while case let .checking(matched) = bomState, index < buffer.count {
+            if buffer[index] == Self.bom[matched] {
+                bomState = matched == 2 ? .done : .checking(matched: matched + 1)
+                index += 1
+            } else {
+                // Not a BOM after all: the bytes held back belong to the first line.
+                line.append(contentsOf: Self.bom[0..<matched])
+                bomState = .done
+            }
+        }
+        var start = index
+        while index < buffer.count {
+            let byte = buffer[index]
+            if byte == 0x0A || byte == 0x0D {
+                if byte == 0x0A, lastByteWasCR, index == start {
+                    // The LF of a CRLF whose CR ended the previous line.
+                    lastByteWasCR = false
+                } else {
+                    line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<index]))
+                    if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
+                    if let item = endLine(arrival: arrival) { items.append(item) }
+                    lastByteWasCR = byte == 0x0D
+                }
+                start = index + 1
+            }
+            index += 1
+        }
+        if start < buffer.count {
+            lastByteWasCR = false
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+            if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
+        }
+    }
+
+    private static let dataField = Array("data".utf8), eventField = Array("event".utf8)
+    private static let idField = Array("id".utf8), retryField = Array("retry".utf8)
 
     private mutating func endLine(arrival: ContinuousClock.Instant) -> EventStreamItem? {
         if case let .checking(matched) = bomState {
@@ -83,45 +105,41 @@ public struct EventStreamParser: Sendable {
         }
         defer { line.removeAll(keepingCapacity: true) }
         if line.isEmpty { return dispatch(arrival: arrival) }
-        let text = String(decoding: line, as: UTF8.self)
-        if text.first == ":" {
-            return .comment(String(text.dropFirst()), arrival: arrival)
+        if line[0] == 0x3A {
+            return .comment(String(decoding: line[1...], as: UTF8.self), arrival: arrival)
         }
-        let field: Substring
-        var value: Substring
-        if let colon = text.firstIndex(of: ":") {
-            field = text[..<colon]
-            value = text[text.index(after: colon)...]
-            if value.first == " " { value = value.dropFirst() }
+        let field: ArraySlice<UInt8>
+        var value: ArraySlice<UInt8>
+        if let colon = line.firstIndex(of: 0x3A) {
+            field = line[..<colon]
+            value = line[(colon + 1)...]
+            if value.first == 0x20 { value = value.dropFirst() }
         } else {
-            field = text[...]
-            value = ""
+            field = line[...]
+            value = []
         }
-        switch field {
-        case "event":
-            eventType = String(value)
-        case "data":
-            if hasData { dataBuffer += "\n" }
-            dataBuffer += value
+        if field.elementsEqual(Self.dataField) {
+            if hasData { dataBuffer.append(0x0A) }
+            dataBuffer.append(contentsOf: value)
             hasData = true
-        case "id":
-            if !value.contains("\u{0}") {
-                lastEventId = String(value)
+        } else if field.elementsEqual(Self.eventField) {
+            eventType = String(decoding: value, as: UTF8.self)
+        } else if field.elementsEqual(Self.idField) {
+            if !value.contains(0) {
+                lastEventId = String(decoding: value, as: UTF8.self)
                 blockId = lastEventId
             }
-        case "retry":
-            if !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }), let milliseconds = Int(value) {
+        } else if field.elementsEqual(Self.retryField) {
+            if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
                 return .retry(milliseconds, arrival: arrival)
             }
-        default:
-            break
         }
         return nil
     }
 
     private mutating func dispatch(arrival: ContinuousClock.Instant) -> EventStreamItem? {
         defer {
-            dataBuffer = ""
+            dataBuffer.removeAll(keepingCapacity: true)
             hasData = false
             eventType = ""
             blockId = nil
@@ -129,7 +147,7 @@ public struct EventStreamParser: Sendable {
         // The data buffer gets "value LF" per data line and loses its last LF on
         // dispatch; an empty buffer means no data line at all: nothing to dispatch.
         guard hasData else { return nil }
-        let event = ServerSentEvent(type: eventType.isEmpty ? "message" : eventType, data: dataBuffer,
+        let event = ServerSentEvent(type: eventType.isEmpty ? "message" : eventType, data: String(decoding: dataBuffer, as: UTF8.self),
                                     id: blockId, lastEventId: lastEventId, arrival: arrival)
         return .event(event)
     }

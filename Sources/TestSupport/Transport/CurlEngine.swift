@@ -21,6 +21,8 @@ final class CurlEngine: @unchecked Sendable {
     private let inbox = Mutex<[Command]>([])
     /// Engine thread only.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Engine thread only: transfers that received bytes during this perform.
+    var touched: [CurlTransfer] = []
 
     private init() {
         curl_global_init(Int(CURL_GLOBAL_ALL))
@@ -42,6 +44,8 @@ final class CurlEngine: @unchecked Sendable {
             }
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
+            for transfer in touched { transfer.flush() }
+            touched.removeAll(keepingCapacity: true)
             reapFinished()
             expireIdle(now: .now)
             var ready: Int32 = 0

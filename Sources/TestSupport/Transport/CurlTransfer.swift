@@ -4,8 +4,8 @@ import Synchronization
 /// One request on the wire: its easy handle, the callbacks libcurl calls on
 /// the engine thread, and the state the consumer reads from other threads.
 ///
-/// Safety of `@unchecked Sendable`: `easy`, `headers`, `headParser`,
-/// `lastActivity` and `errorBuffer` are used only on the engine thread (after
+/// Safety of `@unchecked Sendable`: `easy`, `headerList`, `headParser`,
+/// `lastActivity`, `awaitingFlush` and `errorBuffer` are used only on the engine thread (after
 /// `init`); everything a consumer touches lives in `state`, behind a mutex.
 final class CurlTransfer: @unchecked Sendable {
     let request: HTTPRequest
@@ -16,6 +16,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     private var headParser = ResponseHeadParser()
     private var lastActivity = ContinuousClock.now
+    private var awaitingFlush = false
     private let state = Mutex(TransferState())
 
     init(_ request: HTTPRequest, bufferLimit: Int) throws {
@@ -93,10 +94,25 @@ final class CurlTransfer: @unchecked Sendable {
 
     fileprivate func received(_ bytes: UnsafeRawBufferPointer) -> Int {
         lastActivity = .now
-        let chunk = BodyChunk(bytes: Array(bytes), arrival: lastActivity)
-        let (waiter, accepted) = state.withLock { $0.deliver(chunk, limit: bufferLimit) }
-        waiter?.resume(returning: chunk)
+        let accepted = state.withLock { $0.deliver(bytes, arrival: lastActivity, limit: bufferLimit) }
+        if accepted, !awaitingFlush {
+            awaitingFlush = true
+            CurlEngine.shared.touched.append(self)
+        }
         return accepted ? bytes.count : Int(ANON_CURL_WRITEFUNC_PAUSE)
+    }
+
+    /// Engine side, after each `curl_multi_perform`: hands what one socket read
+    /// brought to a waiting consumer in one piece.
+    func flush() {
+        awaitingFlush = false
+        let handOff = state.withLock { state -> (CheckedContinuation<BodyChunk?, any Error>, BodyChunk)? in
+            state.commitStaged()
+            guard let waiter = state.bodyWaiter, let chunk = state.popChunk() else { return nil }
+            state.bodyWaiter = nil
+            return (waiter, chunk)
+        }
+        if let (waiter, chunk) = handOff { waiter.resume(returning: chunk) }
     }
 
     fileprivate func receivedHeader(_ line: String) {
@@ -179,7 +195,7 @@ final class CurlTransfer: @unchecked Sendable {
         let me = Unmanaged.passUnretained(self).toOpaque()
         check(anon_curl_setopt_string(easy, CURLOPT_URL, request.url))
         check(anon_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
-        check(anon_curl_setopt_long(easy, CURLOPT_BUFFERSIZE, 64 * 1024))
+        check(anon_curl_setopt_long(easy, CURLOPT_BUFFERSIZE, 512 * 1024))
         check(anon_curl_setopt_write(easy, CURLOPT_WRITEFUNCTION, curlWrite))
         check(anon_curl_setopt_ptr(easy, CURLOPT_WRITEDATA, me))
         check(anon_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION, curlHeader))
@@ -223,9 +239,13 @@ final class CurlTransfer: @unchecked Sendable {
 
 /// What the consumer and the engine thread share about one transfer.
 struct TransferState {
+
     var head: ResponseHead?
     var headWaiter: CheckedContinuation<ResponseHead, any Error>?
     var chunks: [BodyChunk] = []
+    /// Bytes of the socket read in progress, not yet visible to the consumer.
+    var staging: [UInt8] = []
+    var stagingArrival = ContinuousClock.now
     var chunkStart = 0
     var bufferedBytes = 0
     var receivedBytes: Int64 = 0
@@ -235,37 +255,47 @@ struct TransferState {
     var paused = false
     var resumeRequested = false
 
-    /// Engine side: hands a chunk to a waiting consumer, or buffers it, or
-    /// (over the limit) refuses it so the transfer pauses.
-    mutating func deliver(_ chunk: BodyChunk, limit: Int) -> (CheckedContinuation<BodyChunk?, any Error>?, accepted: Bool) {
-        if let waiter = bodyWaiter {
-            bodyWaiter = nil
-            receivedBytes += Int64(chunk.bytes.count)
-            return (waiter, true)
-        }
-        if bufferedBytes > 0, bufferedBytes + chunk.bytes.count > limit {
+    /// Engine side: stages the bytes of the current socket read, or (over the
+    /// limit) refuses them so the transfer pauses.
+    mutating func deliver(_ bytes: UnsafeRawBufferPointer, arrival: ContinuousClock.Instant, limit: Int) -> Bool {
+        if bufferedBytes > 0, bufferedBytes + bytes.count > limit {
             paused = true
             resumeRequested = false
-            return (nil, false)
+            return false
         }
-        chunks.append(chunk)
-        bufferedBytes += chunk.bytes.count
-        receivedBytes += Int64(chunk.bytes.count)
-        return (nil, true)
+        if staging.isEmpty { stagingArrival = arrival }
+        staging.append(contentsOf: bytes)
+        bufferedBytes += bytes.count
+        receivedBytes += Int64(bytes.count)
+        return true
+    }
+
+    /// Engine side, once per `curl_multi_perform`: libcurl hands one socket read
+    /// over in pieces of at most 16 KiB, and the consumer gets the whole read
+    /// as one chunk of exactly its size (one hand-off, no slack capacity).
+    mutating func commitStaged() {
+        guard !staging.isEmpty else { return }
+        chunks.append(BodyChunk(bytes: Array(staging), arrival: stagingArrival))
+        staging.removeAll(keepingCapacity: staging.capacity <= 256 * 1024)
+    }
+
+    mutating func popChunk() -> BodyChunk? {
+        guard chunkStart < chunks.count else { return nil }
+        let chunk = chunks[chunkStart]
+        chunkStart += 1
+        bufferedBytes -= chunk.bytes.count
+        if chunkStart == chunks.count || chunkStart > 64 {
+            chunks.removeFirst(chunkStart)
+            chunkStart = 0
+        }
+        return chunk
     }
 
     /// Consumer side: the next buffered chunk or the end; otherwise parks the
     /// waiter. Answers whether the paused transfer should resume now.
     mutating func take(waiter: CheckedContinuation<BodyChunk?, any Error>, resumeBelow lowWater: Int) -> (Result<BodyChunk?, any Error>?, unpause: Bool) {
         var ready: Result<BodyChunk?, any Error>?
-        if chunkStart < chunks.count {
-            let chunk = chunks[chunkStart]
-            chunkStart += 1
-            bufferedBytes -= chunk.bytes.count
-            if chunkStart == chunks.count || chunkStart > 64 {
-                chunks.removeFirst(chunkStart)
-                chunkStart = 0
-            }
+        if let chunk = popChunk() {
             ready = .success(chunk)
         } else if let outcome {
             ready = outcome.map { _ in nil }

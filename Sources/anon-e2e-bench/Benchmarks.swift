@@ -21,7 +21,9 @@ enum Benchmarks {
                 // A loopback server in its own process, so client and server do not share threads.
                 let server = try LoopbackServer()
                 FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
-                while true { sleep(60) }
+                // Lives as long as its parent holds our stdin open.
+                _ = FileHandle.standardInput.readDataToEndOfFile()
+                server.stop()
             default:
                 FileHandle.standardError.write(Data("unknown benchmark \(kind): parse, transport, rss\n".utf8))
                 exit(2)
@@ -61,9 +63,14 @@ enum Benchmarks {
         serverProcess.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         serverProcess.arguments = ["serve"]
         let portPipe = Pipe()
+        let lifeline = Pipe()
         serverProcess.standardOutput = portPipe
+        serverProcess.standardInput = lifeline
         try serverProcess.run()
-        defer { serverProcess.terminate() }
+        defer {
+            try? lifeline.fileHandleForWriting.close()
+            serverProcess.waitUntilExit()
+        }
         let portLine = String(decoding: portPipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let size = 1 << 30
         let url = "http://127.0.0.1:\(portLine)/bytes?size=\(size)&close=1"

@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+@Suite("StagingHealth", .requires(.api), .timeLimit(.minutes(1)))
+struct StagingHealthTests {
+    let configuration = Configuration.current
+
+    @Test("GET /api/v1/healthz answers 200 {\"status\":\"ok\"} without a token")
+    func health() async throws {
+        let url = try configuration.required(.apiBase) + (configuration[.healthPath] ?? "")
+        let response = try await HTTPClient().send(HTTPRequest(.get, url))
+        #expect(response.status == 200, "expected 200 from \(url), got \(response.status): \(response.text)")
+        let body = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        #expect(body?["status"] as? String == "ok", "expected {\"status\":\"ok\"}, got \(response.text)")
+    }
+}

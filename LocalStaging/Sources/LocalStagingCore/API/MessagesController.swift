@@ -1,0 +1,165 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `POST /api/v1/messages` (CONTRACT.md §2): the reply as an event stream,
+/// or as JSON for `Accept: application/json`.
+struct MessagesController: Sendable {
+    let settings: Settings
+    let store: Store
+    let authenticator: Authenticator
+    let limiter: RateLimiter
+    let registry: StreamRegistry
+    let generator: ReplyGenerator
+
+    func addRoutes(to router: Router<AppContext>) {
+        router.post("/api/v1/messages", use: send)
+    }
+
+    struct Body {
+        var content: String
+        var system: String?
+        var conversation: UUID?
+    }
+
+    @Sendable func send(_ request: Request, context: AppContext) async throws -> Response {
+        let user = try await authenticator.authenticate(request, context: context)
+        let tier = user.isAnonymous ? settings.anonymous : settings.registered
+        let trace = context.facts.current.traceID
+        let accept = request.headers[.accept]?.lowercased() ?? ""
+        let wantsStream = !(accept.contains("application/json") && !accept.contains("text/event-stream"))
+        do {
+            try await limiter.admitRequest(user.userID, limit: tier.requestsPerSecond)
+        } catch { throw hinted(error, user) }
+
+        if wantsStream, let lastID = request.headers[.lastEventID].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+           let record = await registry.record(trace), record.owner == user.userID, let start = await record.index(after: lastID) {
+            do { try await limiter.openStream(user.userID, limit: tier.openStreams) } catch { throw hinted(error, user) }
+            return stream(record, from: start, user: user.userID)
+        }
+
+        var request = request
+        let body = try parse(try await request.collectBody(upTo: 64 * 1024))
+        do {
+            try await limiter.admitMessage(user.userID, quota: tier.dailyMessages, streams: wantsStream ? tier.openStreams : nil)
+        } catch { throw hinted(error, user) }
+
+        let system = body.system ?? settings.defaultSystemPrompt
+        let turn: Store.Turn
+        do {
+            guard let started = try await store.beginTurn(user: user.userID, anonymous: user.isAnonymous, conversation: body.conversation,
+                                                          system: system, content: body.content, model: settings.model, trace: trace)
+            else { throw APIError.notFound }
+            turn = started
+        } catch {
+            if wantsStream { await limiter.closeStream(user.userID) }
+            throw error
+        }
+        let tokens = generator.reply(to: body.content, anonymous: user.isAnonymous)
+
+        guard wantsStream else {
+            let content = tokens.joined()
+            try await store.finishTurn(turn, content: content, model: settings.model, trace: trace)
+            return JSON.response(.ok, ["content": content, "message_id": turn.messageID.uuidString.lowercased(),
+                                       "conversation_id": turn.conversationID.uuidString.lowercased(), "trace_id": trace])
+        }
+
+        let record = StreamRecord(owner: user.userID)
+        await registry.add(record, trace: trace, retention: settings.streamRetention)
+        let meta: [String: Any] = [
+            "trace_id": trace, "conversation_id": turn.conversationID.uuidString.lowercased(),
+            "session_id": turn.chatSessionID.uuidString.lowercased(), "message_id": turn.messageID.uuidString.lowercased(),
+            "model": settings.model, "user_type": user.isAnonymous ? "anonymous" : "registered",
+        ]
+        Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: body.content.split(separator: " ").count) }
+        Task { await ping(record) }
+        return stream(record, from: 0, user: user.userID)
+    }
+
+    /// Writes the reply into the record as the model produces it, then stores it.
+    private func generate(_ record: StreamRecord, meta: [String: Any], tokens: [String], turn: Store.Turn, trace: String, promptTokens: Int) async {
+        var id = 1
+        await record.append(.event("meta", id: id, data: JSON.string(meta)))
+        for (index, token) in tokens.enumerated() {
+            try? await Task.sleep(for: settings.tokenDelay)
+            id += 1
+            await record.append(.event("delta", id: id, data: JSON.string(["seq": index + 1, "delta": token])))
+        }
+        let content = tokens.joined()
+        id += 1
+        do {
+            try await store.finishTurn(turn, content: content, model: settings.model, trace: trace)
+            await record.append(.event("final", id: id, data: JSON.string([
+                "seq": tokens.count + 1, "content": content, "finish_reason": "stop", "message_id": turn.messageID.uuidString.lowercased(),
+                "usage": ["prompt_tokens": promptTokens, "completion_tokens": tokens.count],
+            ])))
+        } catch {
+            await record.append(.event("error", id: id, data: JSON.string([
+                "status": 500, "code": "internal_error", "message": "the reply could not be stored", "trace_id": trace,
+                "hint": "Try again; report the trace id if it persists.",
+            ])))
+        }
+        await record.finish()
+    }
+
+    /// A `: ping` comment every interval while the reply runs.
+    private func ping(_ record: StreamRecord) async {
+        while !(await record.isFinished) {
+            try? await Task.sleep(for: settings.pingInterval)
+            await record.append(.ping)
+        }
+    }
+
+    /// The response: frames from `index` on, flushed one by one; the stream
+    /// slot is released when the stream ends or the client goes away.
+    private func stream(_ record: StreamRecord, from index: Int, user: UUID) -> Response {
+        let limiter = self.limiter
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var next = index
+            do {
+                while let frame = await record.frame(at: next) {
+                    try await writer.write(ByteBuffer(string: frame.text))
+                    next += 1
+                }
+                await limiter.closeStream(user)
+                try await writer.finish(nil)
+            } catch {
+                await limiter.closeStream(user)
+                throw error
+            }
+        })
+    }
+
+    private func parse(_ buffer: ByteBuffer) throws -> Body {
+        guard let object = JSON.object(buffer) else { throw APIError.invalid("the body is not a JSON object") }
+        guard let messages = object["messages"] as? [[String: Any]], !messages.isEmpty else {
+            throw APIError.invalid("messages must be a non-empty array")
+        }
+        for message in messages {
+            guard let role = message["role"] as? String, ["user", "system", "assistant"].contains(role), message["content"] is String else {
+                throw APIError.invalid("every message needs a role (user, system, assistant) and a string content")
+            }
+        }
+        guard let last = messages.last, last["role"] as? String == "user",
+              let content = last["content"] as? String, !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else { throw APIError.invalid("the last message must be the user's, with non-empty content") }
+        var conversation: UUID?
+        if let value = object["conversation_id"], !(value is NSNull) {
+            guard let text = value as? String, let id = UUID(uuidString: text) else { throw APIError.invalid("conversation_id is not a UUID") }
+            conversation = id
+        }
+        if let system = object["system"], !(system is String) { throw APIError.invalid("system must be a string") }
+        return Body(content: content, system: object["system"] as? String, conversation: conversation)
+    }
+
+    private func hinted(_ error: any Error, _ user: VerifiedToken) -> any Error {
+        guard var refusal = error as? APIError else { return error }
+        refusal.hint = user.isAnonymous ? APIError.upgradeHint : "Wait \(refusal.retryAfter ?? 1) s (Retry-After) and try again."
+        return refusal
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The frames of one reply as the generator produces them. The HTTP response
+/// reads from it, so a client that reconnects with `Last-Event-ID` can read on
+/// from where it was cut, and the reply completes (and is stored) even when
+/// no client is attached.
+public actor StreamRecord {
+    public let owner: UUID
+    private var frames: [SSEFrame] = []
+    private var finished = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init(owner: UUID) { self.owner = owner }
+
+    public func append(_ frame: SSEFrame) {
+        guard !finished else { return }
+        frames.append(frame)
+        wake()
+    }
+
+    public func finish() {
+        finished = true
+        wake()
+    }
+
+    public var isFinished: Bool { finished }
+
+    /// The frame at `index`, waiting for it; nil once the reply is over.
+    public func frame(at index: Int) async -> SSEFrame? {
+        while index >= frames.count {
+            if finished { return nil }
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        return frames[index]
+    }
+
+    /// Where to continue after the frame with id `lastID`; nil when no frame has it.
+    public func index(after lastID: Int) -> Int? {
+        frames.firstIndex { $0.id == lastID }.map { $0 + 1 }
+    }
+
+    private func wake() {
+        let waiting = waiters
+        waiters.removeAll()
+        waiting.forEach { $0.resume() }
+    }
+}
+
+/// Live and recently finished replies by trace id, for resume.
+public actor StreamRegistry {
+    private var records: [String: StreamRecord] = [:]
+
+    public init() {}
+
+    public func add(_ record: StreamRecord, trace: String, retention: Duration) {
+        records[trace] = record
+        Task {
+            while !(await record.isFinished) { try? await Task.sleep(for: .seconds(1)) }
+            try? await Task.sleep(for: retention)
+            self.remove(trace, record)
+        }
+    }
+
+    public func record(_ trace: String) -> StreamRecord? { records[trace] }
+
+    private func remove(_ trace: String, _ record: StreamRecord) {
+        if records[trace] === record { records[trace] = nil }
+    }
+}

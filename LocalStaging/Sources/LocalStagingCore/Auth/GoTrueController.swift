@@ -1,0 +1,177 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// The Supabase Auth (GoTrue) subset of CONTRACT.md §1 under `/auth/v1`.
+struct GoTrueController: Sendable {
+    let settings: Settings
+    let store: Store
+    let keys: SigningKeys
+    let verifier: TokenVerifier
+    let signups: SignupLimiter
+
+    func addRoutes(to router: Router<AppContext>) {
+        router.get("/auth/v1/.well-known/jwks.json") { _, _ in
+            JSON.response(.ok, ["keys": [keys.publicJWK]], headers: [.cacheControl: "public, max-age=600"])
+        }
+        router.post("/auth/v1/signup", use: signup)
+        router.post("/auth/v1/token", use: token)
+        router.get("/auth/v1/user", use: currentUser)
+        router.post("/auth/v1/logout", use: logout)
+    }
+
+    /// Every call but the JWKS carries the project's anon key, as Supabase's gateway demands.
+    private func checkAPIKey(_ request: Request) throws {
+        guard let key = request.headers[.apikey] ?? request.uri.queryParameters.get("apikey") else {
+            throw GatewayError(message: "No API key found in request")
+        }
+        guard key == settings.anonKey else { throw GatewayError(message: "Invalid API key") }
+    }
+
+    private func jsonBody(_ request: Request) async throws -> [String: Any] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        guard let object = JSON.object(buffer) else { throw GoTrueError(.badRequest, "bad_json", "Could not parse request body as JSON") }
+        return object
+    }
+
+    @Sendable func signup(_ request: Request, context: AppContext) async throws -> Response {
+        try checkAPIKey(request)
+        let body = try await jsonBody(request)
+        let email = (body["email"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let phone = (body["phone"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let metadata = JSON.string(body["data"] as? [String: Any] ?? [:])
+        if email == nil, phone == nil {
+            guard settings.anonymousSignInsEnabled else {
+                throw GoTrueError(.unprocessableContent, "anonymous_provider_disabled", "Anonymous sign-ins are disabled")
+            }
+            guard await signups.admit(context.remoteIP, limit: settings.anonymousSignupsPerHour) else {
+                throw GoTrueError(.tooManyRequests, "over_request_rate_limit", "Request rate limit reached")
+            }
+            let refresh = Self.newRefreshToken()
+            let (user, session) = try await store.createUser(email: nil, password: nil, anonymous: true, metadata: metadata, refreshToken: refresh)
+            return sessionResponse(user, session, refreshToken: refresh)
+        }
+        guard let email, let password = body["password"] as? String else {
+            throw GoTrueError(.badRequest, "validation_failed", phone != nil ? "Phone sign-ups are not supported here" : "Signup requires a valid password")
+        }
+        guard email.contains("@"), password.count >= 6 else {
+            throw GoTrueError(.badRequest, "validation_failed", "A valid email and a password of at least 6 characters are required")
+        }
+        guard try await !store.emailTaken(email) else {
+            throw GoTrueError(.unprocessableContent, "user_already_exists", "User already registered")
+        }
+        let refresh = Self.newRefreshToken()
+        let (user, session) = try await store.createUser(email: email, password: password, anonymous: false, metadata: metadata, refreshToken: refresh)
+        return sessionResponse(user, session, refreshToken: refresh)
+    }
+
+    @Sendable func token(_ request: Request, context: AppContext) async throws -> Response {
+        try checkAPIKey(request)
+        let body = try await jsonBody(request)
+        switch request.uri.queryParameters.get("grant_type") {
+        case "password":
+            guard let email = body["email"] as? String, let password = body["password"] as? String else {
+                throw GoTrueError(.badRequest, "validation_failed", "An email and a password are required")
+            }
+            let refresh = Self.newRefreshToken()
+            guard let (user, session) = try await store.signIn(email: email, password: password, refreshToken: refresh) else {
+                throw GoTrueError(.badRequest, "invalid_credentials", "Invalid login credentials")
+            }
+            return sessionResponse(user, session, refreshToken: refresh)
+        case "refresh_token":
+            guard let refreshToken = body["refresh_token"] as? String, !refreshToken.isEmpty else {
+                throw GoTrueError(.badRequest, "validation_failed", "refresh_token is required")
+            }
+            let successor = Self.newRefreshToken()
+            switch try await store.refresh(refreshToken, next: successor, reuseInterval: settings.refreshReuseInterval) {
+            case .notFound: throw GoTrueError(.badRequest, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+            case .alreadyUsed: throw GoTrueError(.badRequest, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
+            case let .rotated(user, session): return sessionResponse(user, session, refreshToken: successor)
+            }
+        default:
+            throw GoTrueError(.badRequest, "validation_failed", "unsupported_grant_type")
+        }
+    }
+
+    @Sendable func currentUser(_ request: Request, context: AppContext) async throws -> Response {
+        try checkAPIKey(request)
+        let token = try await liveToken(request)
+        guard let user = try await store.user(token.userID) else { throw GoTrueError(.notFound, "user_not_found", "User not found") }
+        return JSON.response(.ok, userObject(user))
+    }
+
+    @Sendable func logout(_ request: Request, context: AppContext) async throws -> Response {
+        try checkAPIKey(request)
+        let token = try await liveToken(request)
+        try await store.signOut(user: token.userID, session: token.sessionID, scope: request.uri.queryParameters.get("scope") ?? "global")
+        return Response(status: .noContent)
+    }
+
+    /// The bearer token of a GoTrue call: valid, and its session not signed out.
+    private func liveToken(_ request: Request) async throws -> VerifiedToken {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw GoTrueError(.unauthorized, "no_authorization", "This endpoint requires a Bearer token")
+        }
+        let token: VerifiedToken
+        do { token = try verifier.verify(String(header.dropFirst(7))) } catch {
+            throw GoTrueError(.forbidden, "bad_jwt", "invalid JWT: \(error.message)")
+        }
+        guard try await store.sessionExists(token.sessionID) else {
+            throw GoTrueError(.forbidden, "session_not_found", "Session from session_id claim in JWT does not exist")
+        }
+        return token
+    }
+
+    private func sessionResponse(_ user: Store.AuthUser, _ session: Store.AuthSession, refreshToken: String) -> Response {
+        let now = Int(Date().timeIntervalSince1970)
+        let expires = now + settings.accessTokenTTL
+        var claims: [String: Any] = [
+            "iss": settings.issuer, "sub": user.id.uuidString.lowercased(), "aud": "authenticated",
+            "exp": expires, "iat": now, "email": user.email ?? "", "phone": "",
+            "app_metadata": appMetadata(user), "user_metadata": JSON.object(Data(user.userMetadata.utf8)) ?? [:],
+            "role": "authenticated", "aal": "aal1",
+            "amr": [["method": session.method, "timestamp": session.timestamp]],
+            "session_id": session.id.uuidString.lowercased(), "is_anonymous": user.isAnonymous,
+        ]
+        if user.isAnonymous { claims["email"] = "" }
+        return JSON.response(.ok, [
+            "access_token": keys.sign(claims), "token_type": "bearer", "expires_in": settings.accessTokenTTL,
+            "expires_at": expires, "refresh_token": refreshToken, "user": userObject(user),
+        ])
+    }
+
+    private func appMetadata(_ user: Store.AuthUser) -> [String: Any] {
+        user.isAnonymous ? [:] : ["provider": "email", "providers": ["email"]]
+    }
+
+    private func userObject(_ user: Store.AuthUser) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": user.id.uuidString.lowercased(), "aud": "authenticated", "role": "authenticated",
+            "email": user.email ?? "", "phone": "", "is_anonymous": user.isAnonymous,
+            "app_metadata": appMetadata(user), "user_metadata": JSON.object(Data(user.userMetadata.utf8)) ?? [:],
+            "identities": [], "created_at": user.createdAt.iso8601, "updated_at": user.updatedAt.iso8601,
+            "last_sign_in_at": (user.lastSignInAt ?? user.createdAt).iso8601,
+        ]
+        if !user.isAnonymous { object["email_confirmed_at"] = user.createdAt.iso8601 }
+        return object
+    }
+
+    static func newRefreshToken() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<12).map { _ in alphabet.randomElement()! })
+    }
+}
+
+/// Anonymous sign-ups per client IP in a sliding hour (Supabase's limit).
+actor SignupLimiter {
+    private var seen: [String: [ContinuousClock.Instant]] = [:]
+
+    func admit(_ ip: String, limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
+        var recent = seen[ip, default: []].filter { now - $0 < .seconds(3600) }
+        defer { seen[ip] = recent }
+        guard recent.count < limit else { return false }
+        recent.append(now)
+        return true
+    }
+}

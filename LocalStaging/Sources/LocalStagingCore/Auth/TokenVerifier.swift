@@ -1,0 +1,76 @@
+import Crypto
+import Foundation
+
+/// The claims of a verified access token.
+public struct VerifiedToken: Sendable, Equatable {
+    public var userID: UUID
+    public var sessionID: UUID
+    public var isAnonymous: Bool
+    public var email: String?
+}
+
+/// Access-token verification after RFC 8725: an algorithm allow-list (ES256
+/// from our key set, HS256 only with the legacy secret), the key chosen by
+/// `kid` from our own keys only (never from `jku`, `x5u` or an embedded
+/// `jwk`), unknown `crit` refused, then `exp`, `nbf`, `iat` with leeway,
+/// `aud`, `iss`. Every failure is a 401 code, never a crash.
+public struct TokenVerifier: Sendable {
+    public let keys: SigningKeys
+    public let issuer: String
+    public let leeway: Int
+
+    public init(keys: SigningKeys, issuer: String, leeway: Int) {
+        self.keys = keys
+        self.issuer = issuer
+        self.leeway = leeway
+    }
+
+    public func verify(_ token: String, now: Date = Date()) throws(APIError) -> VerifiedToken {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+              let headerData = Base64URL.decode(parts[0]), let header = JSON.object(headerData),
+              let claimsData = Base64URL.decode(parts[1]), let claims = JSON.object(claimsData),
+              let signature = Base64URL.decode(parts[2])
+        else { throw .unauthorized("auth.malformed_token", "the token is not three base64url parts of JSON") }
+
+        guard let alg = header["alg"] as? String else { throw .unauthorized("auth.malformed_token", "the token header has no alg") }
+        if header["crit"] != nil { throw .unauthorized("auth.malformed_token", "the token names critical header parameters this server does not understand") }
+        let signingInput = Data(parts[0].utf8) + Data(".".utf8) + Data(parts[1].utf8)
+        switch alg {
+        case "ES256":
+            guard let kid = header["kid"] as? String, kid == keys.kid else {
+                throw .unauthorized("auth.invalid_signature", "no key with that kid")
+            }
+            guard signature.count == 64, let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
+                  keys.es256.publicKey.isValidSignature(ecdsa, for: signingInput)
+            else { throw .unauthorized("auth.invalid_signature", "the signature does not verify") }
+        case "HS256" where keys.legacySecret != nil:
+            guard HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: keys.legacySecret!) else {
+                throw .unauthorized("auth.invalid_signature", "the signature does not verify")
+            }
+        default:
+            throw .unauthorized("auth.unsupported_alg", "alg \(alg) is not accepted")
+        }
+
+        let clock = now.timeIntervalSince1970
+        guard let exp = claims["exp"] as? NSNumber, !(claims["exp"] is Bool) else {
+            throw .unauthorized("auth.malformed_token", "the token has no numeric exp")
+        }
+        if exp.doubleValue <= clock - Double(leeway) { throw .unauthorized("auth.token_expired", "the token expired") }
+        for name in ["nbf", "iat"] {
+            guard let value = claims[name] else { continue }
+            guard let number = value as? NSNumber, !(value is Bool) else { throw .unauthorized("auth.malformed_token", "\(name) is not a number") }
+            if number.doubleValue > clock + Double(leeway) { throw .unauthorized("auth.token_not_yet_valid", "the token is not valid yet (\(name))") }
+        }
+        let audience = (claims["aud"] as? String).map { [$0] } ?? (claims["aud"] as? [String]) ?? []
+        guard audience.contains("authenticated") else { throw .unauthorized("auth.invalid_audience", "aud is not authenticated") }
+        guard claims["iss"] as? String == issuer else { throw .unauthorized("auth.invalid_issuer", "iss is not \(issuer)") }
+        guard let sub = (claims["sub"] as? String).flatMap(UUID.init(uuidString:)),
+              let session = (claims["session_id"] as? String).flatMap(UUID.init(uuidString:)),
+              claims["role"] as? String == "authenticated"
+        else { throw .unauthorized("auth.malformed_token", "sub, session_id or role is missing or malformed") }
+        let anonymous = claims["is_anonymous"] as? Bool ?? false
+        return VerifiedToken(userID: sub, sessionID: session, isAnonymous: anonymous,
+                             email: (claims["email"] as? String).flatMap { $0.isEmpty ? nil : $0 })
+    }
+}

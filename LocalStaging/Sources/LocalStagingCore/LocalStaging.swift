@@ -1,0 +1,33 @@
+import Hummingbird
+import Logging
+
+/// Builds the whole backend: one HTTP server for Supabase Auth (`/auth/v1`),
+/// the messages API (`/api/v1`) and Socket.IO (`/ws`).
+public enum LocalStaging {
+    public static func router(settings: Settings, store: Store, keys: SigningKeys) -> Router<AppContext> {
+        let verifier = TokenVerifier(keys: keys, issuer: settings.issuer, leeway: settings.leeway)
+        let authenticator = Authenticator(verifier: verifier, store: store)
+        let generator = ReplyGenerator(model: settings.model)
+        let router = Router(context: AppContext.self)
+        router.middlewares.add(TraceMiddleware(store: store))
+        GoTrueController(settings: settings, store: store, keys: keys, verifier: verifier, signups: SignupLimiter()).addRoutes(to: router)
+        MessagesController(settings: settings, store: store, authenticator: authenticator, limiter: RateLimiter(),
+                           registry: StreamRegistry(), generator: generator).addRoutes(to: router)
+        PolicyController(settings: settings, store: store, authenticator: authenticator).addRoutes(to: router)
+        SocketIOController(settings: settings, store: store, verifier: verifier, generator: generator).addRoutes(to: router)
+        return router
+    }
+
+    public static func application(settings: Settings) throws -> some ApplicationProtocol {
+        let store = try Store(databaseURL: settings.databaseURL)
+        let keys = try SigningKeys.load(file: settings.signingKeyFile, legacySecret: settings.legacyJWTSecret)
+        var logger = Logger(label: "local-staging")
+        logger.logLevel = .warning
+        return Application(
+            router: router(settings: settings, store: store, keys: keys),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "LocalStaging"),
+            services: [store.client],
+            logger: logger
+        )
+    }
+}

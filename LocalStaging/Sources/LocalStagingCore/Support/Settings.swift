@@ -1,0 +1,80 @@
+import Foundation
+
+/// Everything LocalStaging can be told, from its environment. Every limit of
+/// CONTRACT.md §4 is a variable here, with the contract's value as default.
+public struct Settings: Sendable {
+    public struct Tier: Sendable, Equatable {
+        public var requestsPerSecond: Int
+        public var dailyMessages: Int
+        public var openStreams: Int
+    }
+
+    public var host: String
+    public var port: Int
+    public var publicURL: String
+    public var databaseURL: String
+    public var anonKey: String
+    public var legacyJWTSecret: String?
+    public var signingKeyFile: String?
+    public var accessTokenTTL: Int
+    public var leeway: Int
+    public var anonymous: Tier
+    public var registered: Tier
+    public var anonymousSignupsPerHour: Int
+    public var anonymousSignInsEnabled: Bool
+    public var refreshReuseInterval: Int
+    public var pingInterval: Duration
+    public var tokenDelay: Duration
+    public var streamRetention: Duration
+    public var batchPolicy: Int
+    public var corsOrigins: [String]
+    public var adminEmails: Set<String>
+    public var model: String
+    public var defaultSystemPrompt: String
+
+    /// The issuer every token carries: `<SUPABASE_URL>/auth/v1`.
+    public var issuer: String { publicURL + "/auth/v1" }
+
+    public struct Missing: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String { "\(name) is not set" }
+    }
+
+    public init(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func string(_ name: String, _ fallback: String? = nil) throws -> String {
+            if let value = env[name], !value.isEmpty { return value }
+            if let fallback { return fallback }
+            throw Missing(name: name)
+        }
+        func int(_ name: String, _ fallback: Int) -> Int { env[name].flatMap { Int($0) } ?? fallback }
+        func seconds(_ name: String, _ fallback: Double) -> Duration {
+            .milliseconds(Int64((env[name].flatMap { Double($0) } ?? fallback) * 1000))
+        }
+        host = try string("HOST", "127.0.0.1")
+        port = int("PORT", 8080)
+        publicURL = try string("PUBLIC_URL", "http://\(host):\(port)")
+        databaseURL = try string("DATABASE_URL")
+        anonKey = try string("ANON_KEY")
+        legacyJWTSecret = env["JWT_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        signingKeyFile = env["SIGNING_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        accessTokenTTL = int("ACCESS_TOKEN_TTL", 3600)
+        leeway = int("JWT_LEEWAY", 30)
+        anonymous = Tier(requestsPerSecond: int("ANON_QPS_LIMIT", 5), dailyMessages: int("ANON_DAILY_QUOTA", 1000),
+                         openStreams: int("ANON_SSE_CONCURRENCY", 2))
+        registered = Tier(requestsPerSecond: int("REGISTERED_QPS_LIMIT", 50), dailyMessages: int("REGISTERED_DAILY_QUOTA", 100_000),
+                          openStreams: int("REGISTERED_SSE_CONCURRENCY", 20))
+        anonymousSignupsPerHour = int("ANON_SIGNUPS_PER_HOUR", 10_000)
+        anonymousSignInsEnabled = (env["ANONYMOUS_SIGNINS_ENABLED"] ?? "true") != "false"
+        refreshReuseInterval = int("REFRESH_REUSE_INTERVAL", 0)
+        pingInterval = seconds("SSE_PING_INTERVAL", 15)
+        tokenDelay = .milliseconds(int("TOKEN_DELAY_MS", 30))
+        streamRetention = seconds("STREAM_RETENTION", 60)
+        batchPolicy = int("BATCH_POLICY", 403)
+        corsOrigins = (env["CORS_ORIGINS"] ?? "http://localhost:3000,http://localhost:8000").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        adminEmails = Set((env["ADMIN_EMAILS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        model = try string("MODEL_NAME", "local-echo-1")
+        defaultSystemPrompt = try string("SYSTEM_PROMPT", "You are a helpful assistant.")
+    }
+}

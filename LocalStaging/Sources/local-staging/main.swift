@@ -1,0 +1,14 @@
+import Foundation
+import Hummingbird
+import LocalStagingCore
+
+// LocalStaging: the reference backend of CONTRACT.md. Configured by its
+// environment (LocalStaging/README.md lists every variable).
+do {
+    let settings = try Settings()
+    let app = try LocalStaging.application(settings: settings)
+    try await app.runService()
+} catch {
+    FileHandle.standardError.write(Data("local-staging: \(error)\n".utf8))
+    exit(1)
+}

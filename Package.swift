@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // C libraries through pkg-config; the shims wrap the variadic calls Swift cannot make.
@@ -26,7 +27,11 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["CCurl", "CLibPQ"]
+            dependencies: [
+                "CCurl", "CLibPQ",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         // The bridge to Swift Testing (attachments, staging traits), kept out of
         // TestSupport so the CLI does not link the test framework.

@@ -5,7 +5,7 @@ import Foundation
 import LoopbackServer
 import TestSupport
 
-/// Benchmarks, printed, never asserted: `anon-e2e-bench [parse|transport|rss]`.
+/// Benchmarks, printed, never asserted: `anon-e2e-bench [parse|transport|rss|streams]`.
 /// Run in release mode (`ci/bench`); each kind in its own process so one's
 /// peak memory does not hide in another's.
 @main
@@ -17,6 +17,9 @@ enum Benchmarks {
             case "parse": try parse()
             case "transport": try await transport()
             case "rss": try await rss()
+            case "streams":
+                let count = ProcessInfo.processInfo.environment["STREAMS"].flatMap { Int($0) } ?? 2000
+                try await StreamsBenchmark.run(count: count, perUser: 50, hold: .seconds(20))
             case "serve":
                 // A loopback server in its own process, so client and server do not share threads.
                 let server = try LoopbackServer()

@@ -1,0 +1,50 @@
+import Foundation
+
+/// The backend under test in contract terms: where its routes are (paths from
+/// the configuration, with CONTRACT.md's defaults) and clients for them.
+public struct StagingBackend: Sendable {
+    public let configuration: Configuration
+    public let http: HTTPClient
+
+    public init(configuration: Configuration = .current, http: HTTPClient = HTTPClient()) {
+        self.configuration = configuration
+        self.http = http
+    }
+
+    public var supabaseURL: String { (configuration[.supabaseURL] ?? "").trimmingSuffix { $0 == "/" } }
+    public var apiBase: String { (configuration[.apiBase] ?? "").trimmingSuffix { $0 == "/" } }
+    /// The issuer every access token must carry.
+    public var issuer: String { supabaseURL + "/auth/v1" }
+
+    public var auth: GoTrueClient {
+        GoTrueClient(baseURL: supabaseURL, anonKey: configuration[.supabaseAnonKey] ?? "", http: http)
+    }
+
+    public var messages: MessagesAPI { MessagesAPI(backend: self) }
+
+    public func url(_ key: ConfigurationKey, id: String? = nil) -> String {
+        let path = configuration[key] ?? ""
+        return apiBase + (id.map { path.replacingOccurrences(of: "{id}", with: $0) } ?? path)
+    }
+
+    /// Deadlines for one request, from `ANON_E2E_REQUEST_TIMEOUT`.
+    public var deadlines: Deadlines {
+        let seconds = Int64(configuration.int(.requestTimeout) ?? 30)
+        return Deadlines(connect: .seconds(min(seconds, 10)), total: .seconds(seconds), idle: .seconds(seconds))
+    }
+
+    public var tls: TLSOptions { TLSOptions(verifyPeer: true, caBundlePath: configuration[.caBundle]) }
+
+    /// A request to the API with the headers every case sends.
+    public func request(_ method: HTTPRequest.Method, _ url: String, token: String?, traceID: String?, json: String? = nil,
+                        accept: String = "application/json") -> HTTPRequest {
+        var request = HTTPRequest(method, url, body: json.map { Array($0.utf8) }, deadlines: deadlines, tls: tls)
+        request.headers.add("Accept", accept)
+        if json != nil { request.headers.add("Content-Type", "application/json") }
+        if let token { request.headers.add("Authorization", "Bearer \(token)") }
+        if let traceID { request.headers.add("X-Trace-Id", traceID) }
+        return request
+    }
+
+    public static func newTraceID() -> String { UUID().uuidString.lowercased() }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+
+/// One line of a run's `index.jsonl`: what a case did under which trace id,
+/// which artifacts it wrote, how its assertions and warnings came out. The
+/// report is built from these lines and the JUnit XML of the run.
+public struct TraceNote: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn }
+
+    public var kind: Kind
+    public var test: String?
+    public var traceID: String?
+    public var request: String?
+    public var status: Int?
+    public var artifacts: [String]?
+    public var name: String?
+    public var passed: Bool?
+    public var message: String?
+
+    public init(kind: Kind, test: String? = nil, traceID: String? = nil, request: String? = nil, status: Int? = nil,
+                artifacts: [String]? = nil, name: String? = nil, passed: Bool? = nil, message: String? = nil) {
+        self.kind = kind
+        self.test = test
+        self.traceID = traceID
+        self.request = request
+        self.status = status
+        self.artifacts = artifacts
+        self.name = name
+        self.passed = passed
+        self.message = message
+    }
+}
+
+extension EvidenceRecorder {
+    static let indexLock = Mutex(())
+
+    /// Appends a note to `index.jsonl` (redacted like every artifact).
+    public func note(_ note: TraceNote) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(note) else { return }
+        let line = redactor.redact(Array(data)) + [10]
+        Self.indexLock.withLock { _ in
+            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let url = directory.appendingPathComponent("index.jsonl")
+            if let handle = try? FileHandle(forWritingTo: url) {
+                handle.seekToEndOfFile()
+                handle.write(Data(line))
+                try? handle.close()
+            } else {
+                try? Data(line).write(to: url)
+            }
+        }
+    }
+
+    /// The notes written so far in this run directory.
+    public static func notes(in directory: URL) -> [TraceNote] {
+        guard let text = try? String(contentsOf: directory.appendingPathComponent("index.jsonl"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(TraceNote.self, from: Data($0.utf8)) }
+    }
+}

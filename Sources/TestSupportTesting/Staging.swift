@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What every Staging case shares: the backend, the evidence recorder,
+/// verdicts turned into expectations, warnings, and anonymous identities
+/// (signed in once per suite, since Supabase limits them per IP).
+public enum Staging {
+    public static var configuration: Configuration { .current }
+    public static let backend = StagingBackend()
+    public static var evidence: EvidenceRecorder { .forTests }
+
+    /// The running test's function name, as JUnit and the report know it.
+    public static var testName: String? { Test.current?.name }
+
+    /// Records an issue for each failed verdict, saying what was expected and what came.
+    public static func expect(_ verdicts: [Verdict], _ subject: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for verdict in verdicts where !verdict.passed {
+            Issue.record("\(subject): expected \(verdict.check)\(verdict.detail.map { "; \($0)" } ?? "")", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A SHOULD of the contract that does not hold: a warning in the test
+    /// output and in the report, never a failure.
+    public static func warn(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        Issue.record(Comment(rawValue: message), severity: .warning, sourceLocation: sourceLocation)
+        evidence.note(TraceNote(kind: .warning, test: testName, message: message))
+    }
+
+    /// Writes an exchange artifact and notes its trace id for the report.
+    @discardableResult
+    public static func record(_ name: String, request: HTTPRequest, response: HTTPResponse?, traceID: String?, verdicts: [Verdict] = []) throws -> URL {
+        let url = try evidence.record(name, json: HTTPExchangeRecord(request: request, response: response, verdicts: verdicts))
+        noteExchange(traceID: traceID, request: request, status: response?.status, artifacts: [name])
+        return url
+    }
+
+    public static func noteExchange(traceID: String?, request: HTTPRequest, status: Int?, artifacts: [String]) {
+        let path = URLComponents(string: request.url)?.path ?? request.url
+        evidence.note(TraceNote(kind: .exchange, test: testName, traceID: traceID, request: "\(request.method.rawValue) \(path)",
+                                status: status, artifacts: artifacts))
+    }
+
+    /// One anonymous session per key (a suite's name), signed in on first use.
+    public static func anonymous(_ key: String) async throws -> GoTrueSession {
+        try await Identities.shared.once(key).value {
+            try await signInAnonymously(key)
+        }
+    }
+
+    /// A fresh anonymous identity (a case that signs out, or provokes limits); counted in the report.
+    public static func signInAnonymously(_ purpose: String) async throws -> GoTrueSession {
+        let session = try await backend.auth.signInAnonymously()
+        evidence.note(TraceNote(kind: .signIn, test: testName, message: purpose))
+        return session
+    }
+}
+
+/// One sign-in per key; concurrent first uses share it.
+actor Identities {
+    static let shared = Identities()
+    private var sessions: [String: Once<GoTrueSession>] = [:]
+
+    func once(_ key: String) -> Once<GoTrueSession> {
+        if let existing = sessions[key] { return existing }
+        let once = Once<GoTrueSession>()
+        sessions[key] = once
+        return once
+    }
+}

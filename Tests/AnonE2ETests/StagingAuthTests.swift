@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// Seed 000, step A: a real anonymous JWT from Supabase Auth, and what it must carry.
+@Suite("StagingAuth", .requires(.auth, .api), .timeLimit(.minutes(1)), .tags(.auth))
+struct StagingAuthTests {
+    let backend = Staging.backend
+
+    func session() async throws -> GoTrueSession { try await Staging.anonymous("StagingAuth") }
+
+    @Test("anonymous sign-in answers a GoTrue session")
+    func anonymousSession() async throws {
+        let session = try await session()
+        Staging.expect([
+            Verdict("token_type is bearer", passed: session.tokenType?.lowercased() == "bearer", detail: session.tokenType),
+            Verdict("expires_in is positive", passed: (session.expiresIn ?? 0) > 0, detail: session.expiresIn.map(String.init)),
+            Verdict("a refresh token", passed: !session.refreshToken.isEmpty),
+            Verdict("user.is_anonymous is true", passed: session.user["is_anonymous"]?.bool == true, detail: session.user["is_anonymous"]?.text),
+            Verdict("user.id is a UUID", passed: session.userID.flatMap(UUID.init(uuidString:)) != nil, detail: session.userID),
+            Verdict("user.created_at is ISO 8601", passed: session.user["created_at"]?.string.flatMap(Self.iso8601) != nil, detail: session.user["created_at"]?.text),
+        ], "the sign-in session")
+    }
+
+    @Test("the access token carries the claims of an anonymous user")
+    func anonymousClaims() async throws {
+        let session = try await session()
+        let token = try JWT(session.accessToken)
+        let expectations = AccessTokenClaims(issuer: backend.issuer)
+        let required = expectations.required(token, session: session)
+        let recommended = expectations.recommended(token)
+        try Staging.evidence.record("token.json", json: TokenEvidence(token: token, session: session, checks: required + recommended))
+        Staging.noteExchange(traceID: nil, request: HTTPRequest(.post, backend.supabaseURL + "/auth/v1/signup"), status: 200, artifacts: ["token.json"])
+        Staging.expect(required, "the access token")
+        for verdict in recommended.failures { Staging.warn("access token: expected \(verdict.check) (\(verdict.detail ?? ""))") }
+    }
+
+    @Test("the signature verifies against the JWKS key named by kid, or the legacy secret for HS256")
+    func signatureVerifies() async throws {
+        let token = try JWT(try await session().accessToken)
+        let keys = try await backend.auth.jwks()
+        let check = try token.verifySignature(keys: keys, legacySecret: Staging.configuration[.supabaseJWTSecret])
+        if case .legacySecret = check {
+            Staging.warn("the access token is HS256 (legacy shared secret), not a JWKS key")
+        }
+        for key in keys {
+            #expect(key.fields["d"] == nil, "the JWKS publishes a private key (kid \(key.kid ?? "?"))")
+        }
+    }
+
+    @Test("GET /auth/v1/user returns the same user")
+    func currentUser() async throws {
+        let session = try await session()
+        let user = try await backend.auth.user(accessToken: session.accessToken)
+        #expect(user["id"]?.string == session.userID, "GET /user returned \(user["id"]?.text ?? "no id"), signed in as \(session.userID ?? "?")")
+        #expect(user["is_anonymous"]?.bool == true)
+    }
+
+    @Test("refresh rotates: new tokens in the same session, the spent refresh token refused")
+    func refreshRotates() async throws {
+        let original = try await Staging.signInAnonymously("refresh")
+        let refreshed = try await backend.auth.refresh(original.refreshToken)
+        #expect(refreshed.refreshToken != original.refreshToken, "the refresh token was not rotated")
+        let before = try JWT(original.accessToken), after = try JWT(refreshed.accessToken)
+        #expect(after.claims["session_id"] == before.claims["session_id"], "session_id changed on refresh")
+        #expect(after.claims["amr"] == before.claims["amr"], "amr changed on refresh")
+        #expect(after.claims["sub"] == before.claims["sub"])
+        // Supabase allows a spent token for a reuse interval (10 s by default); past it, refused.
+        let error = await #expect(throws: GoTrueError.self) {
+            for attempt in 0..<13 {
+                if attempt > 0 { try await Task.sleep(for: .seconds(1)) }
+                _ = try await backend.auth.refresh(original.refreshToken)
+            }
+        }
+        #expect(error?.code == "refresh_token_already_used" || error?.status == 400, "the spent refresh token: \(String(describing: error))")
+    }
+
+    @Test("after sign-out the API refuses the old access token: 401 auth.session_revoked")
+    func signOutRevokes() async throws {
+        let session = try await Staging.signInAnonymously("sign-out")
+        try await backend.auth.signOut(accessToken: session.accessToken)
+        let trace = StagingBackend.newTraceID()
+        let request = backend.request(.post, backend.url(.messagesPath), token: session.accessToken, traceID: trace, json: MessagesAPI.body("hello"))
+        let response = try await backend.http.send(request)
+        let verdicts = ErrorBodyCheck(status: 401, code: "auth.session_revoked", traceID: trace, anonymousRefusal: false).verdicts(response)
+        try Staging.record("signout_refused.json", request: request, response: response, traceID: trace, verdicts: verdicts)
+        if Staging.configuration.bool(.revocationChecked) {
+            Staging.expect(verdicts, "the API after sign-out")
+        } else if response.status != 401 {
+            Staging.warn("the API accepts an access token after sign-out (status \(response.status)); declared by SESSION_REVOCATION_CHECKED=false")
+        }
+    }
+
+    static func iso8601(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+}
+
+/// `token.json`: the token reduced to header.claims.<redacted>, decoded, and the verdicts.
+struct TokenEvidence: Encodable {
+    let token: String
+    let header: [String: JSONValue]
+    let claims: [String: JSONValue]
+    let expiresIn: Int?
+    let checks: [Verdict]
+
+    init(token: JWT, session: GoTrueSession, checks: [Verdict]) {
+        self.token = token.redacted
+        header = token.header
+        claims = token.claims
+        expiresIn = session.expiresIn
+        self.checks = checks
+    }
+}
+
+extension Tag {
+    @Tag static var auth: Self
+    @Tag static var stream: Self
+    @Tag static var database: Self
+    @Tag static var policy: Self
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// Seed 000, step C: the rows one anonymous message wrote, read through a
+/// read-only session, checked by the named assertions of sql/.
+@Suite("StagingDatabase", .requires(.auth, .api, .database), .timeLimit(.minutes(1)), .tags(.database), .serialized)
+struct StagingDatabaseTests {
+    static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("sql")
+
+    @Test("every assertion of sql/assertions.sql and sql/assertions_extra.sql holds for one anonymous message", arguments: [
+        "assertions.sql", "assertions_extra.sql",
+    ])
+    func assertions(_ file: String) async throws {
+        let run = try await Self.fixture.value { try await Self.provoke() }
+        let session = try PostgresSession(try Staging.configuration.required(.dbConn))
+        let assertions = try SQLAssertionFile(contentsOf: Self.sqlDirectory.appendingPathComponent(file))
+        #expect(!assertions.assertions.isEmpty, "\(file) has no assertions")
+        let results = assertions.run(on: session, parameters: run.parameters)
+        let report = "db_assert_report\(file == "assertions.sql" ? "" : "_extra").md"
+        try Staging.evidence.record(report, text: results.markdown(title: "Database assertions: \(file)", parameters: run.parameters))
+        for result in results {
+            Staging.evidence.note(TraceNote(kind: .assertion, test: Staging.testName, traceID: run.traceID, name: result.assertion.name, passed: result.passed))
+            #expect(result.passed, """
+                \(result.assertion.name): expected \(result.assertion.expectation) (\(result.assertion.why)); \
+                got \(result.rows.count) row(s)\(result.error.map { ", error \($0)" } ?? ""): \(result.rows.prefix(5).map(\.description))
+                """)
+        }
+    }
+
+    /// What the assertions are about: one streamed message and two refusals.
+    struct Run: Sendable {
+        var traceID: String
+        var parameters: [String: String?]
+    }
+
+    static let fixture = Once<Run>()
+
+    static func provoke() async throws -> Run {
+        let backend = Staging.backend
+        let session = try await Staging.anonymous("StagingDatabase")
+        let stream = try await backend.messages.stream("hello database", token: session.accessToken)
+        Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["db_assert_report.md"])
+        let final = stream.data(stream.first(Staging.configuration[.eventFinal] ?? "final"))?["content"]?.string
+        var refused: [String] = []
+        for (token, url) in [(nil, backend.url(.messagesPath)), (session.accessToken, backend.url(.adminPath))] as [(String?, String)] {
+            let trace = StagingBackend.newTraceID()
+            let request = backend.request(token == nil ? .post : .get, url, token: token, traceID: trace, json: token == nil ? MessagesAPI.body("x") : nil)
+            let response = try await backend.http.send(request)
+            Staging.noteExchange(traceID: trace, request: request, status: response.status, artifacts: [])
+            refused.append(trace)
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return Run(traceID: stream.traceID, parameters: [
+            "user_id": session.userID, "trace_id": stream.traceID, "final_content": final,
+            "request_started": formatter.string(from: stream.startedAt), "refused_trace_ids": refused.joined(separator: ","),
+        ])
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// Seed 000, step B: the message answered as an event stream, consumed to the end.
+@Suite("StagingStream", .requires(.auth, .api), .timeLimit(.minutes(1)), .tags(.stream))
+struct StagingStreamTests {
+    let backend = Staging.backend
+    var invariants: StreamInvariants { StreamInvariants(configuration: Staging.configuration) }
+
+    /// The suite's one streamed "hello", shared by the cases that read it.
+    static let hello = Once<MessageStream>()
+
+    func stream() async throws -> MessageStream {
+        try await Self.hello.value {
+            let token = try await Staging.anonymous("StagingStream").accessToken
+            let stream = try await backend.messages.stream("hello", token: token)
+            try Self.writeArtifacts(stream)
+            return stream
+        }
+    }
+
+    @Test("POST /api/v1/messages answers 200 text/event-stream and echoes X-Trace-Id")
+    func streamHead() async throws {
+        Staging.expect(invariants.head(try await stream()), "the stream's answer")
+    }
+
+    @Test("the stream holds every invariant: meta first, final last, ids increasing, seq contiguous, deltas join to final.content")
+    func streamInvariants() async throws {
+        let stream = try await stream()
+        Staging.expect(invariants.frames(stream), "the stream")
+        let meta = stream.data(stream.first(invariants.meta))
+        #expect(meta?["trace_id"]?.string == stream.traceID, "meta.trace_id \(meta?["trace_id"]?.text ?? "none"), sent \(stream.traceID)")
+        #expect(meta?["user_type"]?.string == "anonymous", "meta.user_type is \(meta?["user_type"]?.text ?? "missing")")
+    }
+
+    @Test("frames are flushed as produced: the first delta arrives measurably before final")
+    func flushedAsProduced() async throws {
+        Staging.expect([invariants.flushing(try await stream())], "the stream's timing")
+    }
+
+    @Test("the app consumes the final content")
+    func appConsumesFinal() async throws {
+        let stream = try await stream()
+        let content = try #require(stream.data(stream.first(invariants.final))?["content"]?.string, "no final.content")
+        #expect(!content.isEmpty, "final.content is empty")
+        try Staging.evidence.record("app_consumed.txt", text: content + "\n")
+    }
+
+    @Test("Accept: application/json answers 200 with content, message_id, conversation_id and the trace id")
+    func jsonAnswer() async throws {
+        let token = try await Staging.anonymous("StagingStream").accessToken
+        let trace = StagingBackend.newTraceID()
+        let request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: trace, json: MessagesAPI.body("hello"))
+        let response = try await backend.http.send(request)
+        let body = JSONValue.parse(response.body)
+        let verdicts = [
+            Verdict("status 200", passed: response.status == 200, detail: "got \(response.status): \(response.text.prefix(300))"),
+            Verdict("content is a non-empty string", passed: !(body?["content"]?.string ?? "").isEmpty, detail: body?["content"]?.text),
+            Verdict("message_id", passed: body?["message_id"]?.string != nil, detail: body?["message_id"]?.text),
+            Verdict("conversation_id", passed: body?["conversation_id"]?.string != nil, detail: body?["conversation_id"]?.text),
+            Verdict("trace_id is the sent X-Trace-Id", passed: body?["trace_id"]?.string == trace, detail: body?["trace_id"]?.text),
+            Verdict("X-Trace-Id header echoes it", passed: response.headers["X-Trace-Id"] == trace, detail: response.headers["X-Trace-Id"]),
+        ]
+        try Staging.record("message_json.json", request: request, response: response, traceID: trace, verdicts: verdicts)
+        Staging.expect(verdicts, "the JSON answer")
+    }
+
+    /// `sse.log`, `sse_first.json`, `sse_final.json`.
+    static func writeArtifacts(_ stream: MessageStream) throws {
+        let evidence = Staging.evidence
+        try evidence.record("sse.log", text: stream.transcript.text)
+        func frame(_ event: ServerSentEvent?) -> JSONValue {
+            guard let event else { return .null }
+            return .object(["id": event.id.map(JSONValue.string) ?? .null, "event": .string(event.type),
+                            "data": JSONValue.parse(event.data) ?? .string(event.data),
+                            "arrival_ms": .number((event.arrival - stream.transcript.started).inMilliseconds)])
+        }
+        try evidence.record("sse_first.json", json: frame(stream.events.first))
+        try evidence.record("sse_final.json", json: frame(stream.events.last))
+        Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status,
+                             artifacts: ["sse.log", "sse_first.json", "sse_final.json"])
+    }
+}

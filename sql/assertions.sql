@@ -1,0 +1,49 @@
+-- The suite's core database assertions (CONTRACT.md §5), run read-only after
+-- one anonymous POST /api/v1/messages. Parameters the suite passes:
+--   :user_id          the anonymous user's id (the token's sub)
+--   :trace_id         the X-Trace-Id of that message
+--   :final_content    final.content as the stream delivered it
+--   :request_started  when the request began (client clock, ISO 8601)
+--   :refused_trace_ids  comma-separated trace ids of refusals the suite provoked
+-- A team whose tables or columns are named differently edits this file, not Swift.
+-- Clock skew between the suite and the database is tolerated up to 60 s.
+
+-- assert: user_is_anonymous_and_fresh
+-- expect: no rows
+-- why: users has the caller with is_anonymous = true and last_login_at no older than the request
+SELECT wanted.id, u.is_anonymous, u.last_login_at
+FROM (SELECT :user_id::uuid AS id) wanted LEFT JOIN users u ON u.id = wanted.id
+WHERE u.id IS NULL OR NOT u.is_anonymous OR u.last_login_at IS NULL
+   OR u.last_login_at < :request_started::timestamptz - interval '60 seconds';
+
+-- assert: chat_raw_user_row
+-- expect: rows >= 1
+-- why: chat_raw holds the user's message with the trace id
+SELECT id, session_id, role FROM chat_raw WHERE trace_id = :trace_id AND role = 'user';
+
+-- assert: chat_raw_final_assistant
+-- expect: rows = 1
+-- why: exactly one final assistant row whose final_markdown is the stream's final.content
+SELECT id, session_id, model FROM chat_raw
+WHERE trace_id = :trace_id AND role = 'assistant' AND is_final AND final_markdown = :final_content;
+
+-- assert: chat_raw_session_is_the_callers
+-- expect: no rows
+-- why: every chat_raw row of the trace points at a chat session of the caller
+SELECT r.id, r.session_id, s.user_id FROM chat_raw r LEFT JOIN chat_sessions s ON s.id = r.session_id
+WHERE r.trace_id = :trace_id AND (s.id IS NULL OR s.user_id <> :user_id::uuid);
+
+-- assert: chat_session_counted_and_fresh
+-- expect: no rows
+-- why: the chat session of the trace has message_count >= 1 and a fresh db_updated_at
+SELECT s.id, s.message_count, s.db_updated_at FROM chat_sessions s
+WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id)
+  AND (s.message_count < 1 OR s.db_updated_at < :request_started::timestamptz - interval '60 seconds');
+
+-- assert: conversation_is_anonymous
+-- expect: rows = 1
+-- why: the conversation of the trace is the caller's, with user_type = 'anonymous'
+SELECT DISTINCT c.id, c.user_type FROM conversations c
+JOIN chat_sessions s ON s.conversation_id = c.id
+JOIN chat_raw r ON r.session_id = s.id
+WHERE r.trace_id = :trace_id AND c.user_type = 'anonymous' AND c.user_id = :user_id::uuid;

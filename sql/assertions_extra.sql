@@ -1,0 +1,50 @@
+-- Further database assertions (CONTRACT.md §5): logs, errors, foreign keys,
+-- time. Same parameters as assertions.sql.
+
+-- assert: request_log_marks_anonymous
+-- expect: rows >= 1
+-- why: the backend's "user_type=anonymous" log mark: request_log has the trace with the caller and user_type anonymous
+SELECT id, route, status FROM request_log WHERE trace_id = :trace_id AND user_type = 'anonymous' AND user_id = :user_id::uuid;
+
+-- assert: messages_rows_of_the_trace
+-- expect: rows >= 2
+-- why: messages holds the user's message and the assistant's reply with the trace id
+SELECT id, role FROM messages WHERE trace_id = :trace_id;
+
+-- assert: foreign_keys_resolve
+-- expect: no rows
+-- why: every row the trace wrote points at rows that exist
+SELECT 'chat_raw.session_id' AS reference, r.id::text AS row_id FROM chat_raw r
+  WHERE r.trace_id = :trace_id AND NOT EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = r.session_id)
+UNION ALL
+SELECT 'chat_sessions.conversation_id', s.id::text FROM chat_sessions s
+  WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id)
+    AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = s.conversation_id)
+UNION ALL
+SELECT 'chat_sessions.user_id', s.id::text FROM chat_sessions s
+  WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id)
+    AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = s.user_id)
+UNION ALL
+SELECT 'messages.conversation_id', m.id::text FROM messages m
+  WHERE m.trace_id = :trace_id AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id)
+UNION ALL
+SELECT 'conversations.user_id', c.id::text FROM conversations c
+  WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id)
+    AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id);
+
+-- assert: timestamps_never_go_backwards
+-- expect: no rows
+-- why: updated times are never before created times in the rows of the trace
+SELECT 'conversations' AS tbl, c.id::text FROM conversations c
+  WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id) AND c.updated_at < c.created_at
+UNION ALL
+SELECT 'chat_sessions', s.id::text FROM chat_sessions s
+  WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id) AND s.db_updated_at < s.created_at
+UNION ALL
+SELECT 'users', u.id::text FROM users u WHERE u.id = :user_id::uuid AND u.last_login_at < u.created_at;
+
+-- assert: api_errors_for_provoked_refusals
+-- expect: no rows
+-- why: every refusal the suite provoked (401, 403) left an api_errors row with its trace id
+SELECT t AS missing_trace_id FROM unnest(string_to_array(:refused_trace_ids, ',')) AS t
+WHERE t <> '' AND NOT EXISTS (SELECT 1 FROM api_errors e WHERE e.trace_id = t);

@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AnonE2ETests",
-            dependencies: ["TestSupport", "TestSupportTesting"],
+            dependencies: ["TestSupport", "TestSupportTesting", "LoopbackServer"],
             path: "Tests/AnonE2ETests"
         ),
     ],

@@ -61,6 +61,18 @@ public struct MessageStream: Sendable {
     public let startedAt: Date
     public let timings: TransferTimings?
 
+    public init(request: HTTPRequest, traceID: String, head: ResponseHead, transcript: EventTranscript, nonStreamBody: [UInt8],
+                ending: Ending, startedAt: Date, timings: TransferTimings?) {
+        self.request = request
+        self.traceID = traceID
+        self.head = head
+        self.transcript = transcript
+        self.nonStreamBody = nonStreamBody
+        self.ending = ending
+        self.startedAt = startedAt
+        self.timings = timings
+    }
+
     public var events: [ServerSentEvent] { transcript.items.compactMap(\.event) }
     public var comments: [EventStreamItem] { transcript.items.filter { if case .comment = $0 { true } else { false } } }
 

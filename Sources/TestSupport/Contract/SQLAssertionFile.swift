@@ -59,6 +59,11 @@ public struct SQLAssertionFile: Sendable {
     public let name: String
     public let assertions: [Assertion]
 
+    public init(name: String, assertions: [Assertion]) {
+        self.name = name
+        self.assertions = assertions
+    }
+
     public init(contentsOf url: URL) throws {
         try self.init(name: url.lastPathComponent, text: String(contentsOf: url, encoding: .utf8))
     }

@@ -74,6 +74,21 @@ public struct RunReport: Sendable {
             }
         }
 
+        let mutations = notes.filter { $0.kind == .mutation }
+        if !mutations.isEmpty {
+            let refused = mutations.filter { $0.passed == true }.count
+            text += "\n## JWT mutation matrix\n\n\(refused) of \(mutations.count) judged as the contract says (see jwt_mutations.json).\n\n"
+            text += "| mutation | status | code | verdict |\n|---|---|---|---|\n"
+            for note in mutations {
+                text += "| \(note.name ?? "") | \(note.status.map(String.init) ?? "") | \(note.message ?? "") | \(note.passed == true ? "as expected" : "**FAIL**") |\n"
+            }
+        }
+        let limits = notes.filter { $0.kind == .limit }
+        if !limits.isEmpty {
+            text += "\n## Limits\n\n| limit | observed |\n|---|---|\n"
+            for note in limits { text += "| \(note.name ?? "") | \(note.message ?? "") |\n" }
+        }
+
         let warnings = notes.filter { $0.kind == .warning }
         text += "\n## Warnings\n\n"
         text += warnings.isEmpty ? "None.\n" : warnings.map { "- \($0.test.map { "\($0): " } ?? "")\($0.message ?? "")\n" }.joined()

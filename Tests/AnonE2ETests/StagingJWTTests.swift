@@ -1,0 +1,128 @@
+import Foundation
+import LoopbackServer
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// Seed 000, supplement 1): forged tokens, and tokens whose only fault is a claim.
+@Suite("StagingJWT", .requires(.auth, .api), .serialized, .timeLimit(.minutes(2)), .tags(.jwt))
+struct StagingJWTTests {
+    let backend = Staging.backend
+
+    /// The identity, its JWKS, the latency of an ordinary refusal, and a loopback server for jku/x5u lures.
+    struct Baseline: Sendable {
+        let session: GoTrueSession
+        let token: JWT
+        let keys: [JSONWebKey]
+        let refusalLatency: Duration
+        let lure: LoopbackServer
+    }
+
+    static let baseline = Once<Baseline>()
+    static let results = MutationLog()
+
+    func baseline() async throws -> Baseline {
+        try await Self.baseline.value {
+            let backend = Staging.backend
+            let session = try await Staging.anonymous("StagingJWT")
+            var slowest = Duration.zero
+            for _ in 0..<3 {
+                let started = ContinuousClock.now
+                _ = try await backend.http.send(backend.request(.post, backend.url(.messagesPath), token: "x.y.z", traceID: nil, json: MessagesAPI.body("hi")))
+                slowest = max(slowest, ContinuousClock.now - started)
+            }
+            return Baseline(session: session, token: try JWT(session.accessToken), keys: try await backend.auth.jwks(),
+                            refusalLatency: slowest, lure: try LoopbackServer())
+        }
+    }
+
+    @Test("every key-less mutation is refused: 401, the K1 body, WWW-Authenticate, never 5xx, never slow", arguments: JWTMutation.Kind.allCases)
+    func mutationsAreRefused(_ kind: JWTMutation.Kind) async throws {
+        let baseline = try await baseline()
+        let mutations = baseline.token.mutations(keys: baseline.keys, lureURL: baseline.lure.baseURL).filter { $0.kind == kind }
+        #expect(!mutations.isEmpty, "no mutation of kind \(kind.rawValue)")
+        for mutation in mutations {
+            let trace = StagingBackend.newTraceID()
+            let request = backend.request(.post, backend.url(.messagesPath), token: mutation.token, traceID: trace, json: MessagesAPI.body("hi"))
+            let started = ContinuousClock.now
+            let response = try await backend.http.send(request)
+            let elapsed = ContinuousClock.now - started
+            var verdicts = ErrorBodyCheck(status: 401, code: nil, traceID: trace, anonymousRefusal: false).verdicts(response)
+            verdicts.append(Verdict("no slower than an ordinary refusal by more than 1 s", passed: elapsed <= baseline.refusalLatency + .seconds(1),
+                                    detail: String(format: "%.0f ms (baseline %.0f ms)", elapsed.inMilliseconds, baseline.refusalLatency.inMilliseconds)))
+            if let lure = mutation.lure, let path = URLComponents(string: lure)?.path {
+                let fetched = baseline.lure.requests.contains { $0.path == path }
+                verdicts.append(Verdict("the server never fetched \(lure)", passed: !fetched, detail: fetched ? "it did" : nil))
+            }
+            let code = JSONValue.parse(response.body)?["code"]?.string
+            await Self.results.add(MutationResult(kind: kind.rawValue, mutation: mutation.name, status: response.status, code: code,
+                                                  milliseconds: elapsed.inMilliseconds, verdict: verdicts.failures.isEmpty ? "refused" : "FAIL",
+                                                  failures: verdicts.failures.map(\.check)))
+            Staging.evidence.note(TraceNote(kind: .mutation, test: Staging.testName, traceID: trace, status: response.status,
+                                            name: mutation.name, passed: verdicts.failures.isEmpty, message: code))
+            Staging.expect(verdicts, "mutation '\(mutation.name)'")
+        }
+        try Staging.evidence.record("jwt_mutations.json", json: await Self.results.all)
+    }
+
+    @Test("validly signed tokens are judged by their claims (exp, nbf, iat with leeway; aud; iss)",
+          .requires(.signingKey), arguments: ClaimFault.Case.allCases)
+    func claimsAreChecked(_ faultCase: ClaimFault.Case) async throws {
+        let baseline = try await baseline()
+        let key = try #require(TokenSigningKey(configuration: Staging.configuration))
+        // "now" is the server's, from its Date header.
+        let probe = try await backend.http.send(HTTPRequest(.get, backend.url(.healthPath)))
+        let now = ClaimFault.serverTime(probe.headers) ?? Int(Date().timeIntervalSince1970)
+        let fault = ClaimFault.make(faultCase, base: baseline.token.claims, now: now, leeway: Staging.configuration.int(.jwtLeeway) ?? 30,
+                                    issuer: backend.issuer, key: key)
+        let trace = StagingBackend.newTraceID()
+        let request = backend.request(.post, backend.url(.messagesPath), token: fault.token, traceID: trace, json: MessagesAPI.body("hi"))
+        let response = try await backend.http.send(request)
+        let verdicts: [Verdict] = fault.expectedStatus == 200
+            ? [Verdict("accepted (200)", passed: response.status == 200, detail: "got \(response.status): \(response.text.prefix(300))")]
+            : ErrorBodyCheck(status: 401, code: fault.expectedCode, traceID: trace, anonymousRefusal: false).verdicts(response)
+        let code = JSONValue.parse(response.body)?["code"]?.string
+        await Self.results.add(MutationResult(kind: "signed, one faulty claim", mutation: fault.name, status: response.status, code: code,
+                                              milliseconds: 0, verdict: verdicts.failures.isEmpty ? (fault.expectedStatus == 200 ? "accepted" : "refused") : "FAIL",
+                                              failures: verdicts.failures.map(\.check)))
+        Staging.evidence.note(TraceNote(kind: .mutation, test: Staging.testName, traceID: trace, status: response.status,
+                                        name: fault.name, passed: verdicts.failures.isEmpty, message: code))
+        try Staging.evidence.record("jwt_mutations.json", json: await Self.results.all)
+        Staging.expect(verdicts, "signed token '\(fault.name)'")
+    }
+
+    @Test("after the matrix the original token still works")
+    func originalTokenStillWorks() async throws {
+        let baseline = try await baseline()
+        let response = try await backend.messages.json("still me?", token: baseline.session.accessToken)
+        #expect(response.status == 200, "the original token was refused after the matrix: \(response.status) \(response.text.prefix(300))")
+    }
+}
+
+struct MutationResult: Codable, Sendable {
+    let kind: String
+    let mutation: String
+    let status: Int
+    let code: String?
+    let milliseconds: Double
+    let verdict: String
+    let failures: [String]
+}
+
+actor MutationLog {
+    private(set) var all: [MutationResult] = []
+    func add(_ result: MutationResult) { all.append(result) }
+}
+
+extension JWTMutation.Kind: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
+}
+
+extension ClaimFault.Case: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
+}
+
+extension Tag {
+    @Tag static var jwt: Self
+    @Tag static var limits: Self
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// Seed 000, supplement 3): 401, 403 and 429 told apart, and the anonymous
+/// tier's limits holding. Each case spends its own identity, so a limit it
+/// provokes disturbs no other case.
+@Suite("StagingLimits", .requires(.auth, .api), .serialized, .timeLimit(.minutes(2)), .tags(.limits))
+struct StagingLimitTests {
+    let backend = Staging.backend
+    var configuration: Configuration { Staging.configuration }
+    static let refusals = TraceLog()
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let response = try await backend.http.send(request)
+        if response.status >= 400, let trace = request.headers["X-Trace-Id"] { await Self.refusals.add(trace) }
+        return response
+    }
+
+    func message(_ token: String?, accept: String = "application/json", content: String = "hello") -> (HTTPRequest, String) {
+        let trace = StagingBackend.newTraceID()
+        return (backend.request(.post, backend.url(.messagesPath), token: token, traceID: trace, json: MessagesAPI.body(content), accept: accept), trace)
+    }
+
+    /// Fires `count` JSON messages at once.
+    func burst(_ token: String, count: Int) async throws -> [(HTTPResponse, String)] {
+        try await withThrowingTaskGroup(of: (HTTPResponse, String).self) { group in
+            for _ in 0..<count {
+                let (request, trace) = message(token)
+                group.addTask { (try await send(request), trace) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test("no token is 401, an anonymous caller on a registered-only route 403, over its limit 429: told apart, each with its trace id")
+    func refusalsToldApart() async throws {
+        let token = try await Staging.signInAnonymously("limits: 401/403/429").accessToken
+        let (unauthorized, trace401) = message(nil)
+        let adminTrace = StagingBackend.newTraceID()
+        let forbidden = backend.request(.get, backend.url(.adminPath), token: token, traceID: adminTrace)
+        let answers401 = try await send(unauthorized), answers403 = try await send(forbidden)
+        let limit = configuration.int(.anonymousQPS) ?? 5
+        let tooMany = try #require(try await burst(token, count: limit * 2).first { $0.0.status == 429 }, "no 429 in a burst of \(limit * 2)")
+        Staging.expect(ErrorBodyCheck(status: 401, code: "auth.missing_token", traceID: trace401, anonymousRefusal: false).verdicts(answers401), "no token")
+        Staging.expect(ErrorBodyCheck(status: 403, code: "policy.admin_only", traceID: adminTrace, anonymousRefusal: true).verdicts(answers403), "admin route")
+        Staging.expect(ErrorBodyCheck(status: 429, code: "rate_limit.qps", traceID: tooMany.1, anonymousRefusal: true).verdicts(tooMany.0), "over the limit")
+        let codes = [answers401, answers403, tooMany.0].map { JSONValue.parse($0.body)?["code"]?.string ?? "" }
+        #expect(Set(codes).count == 3, "the three refusals share a code: \(codes)")
+        try Staging.evidence.record("limits_refusals.json", json: [
+            HTTPExchangeRecord(request: unauthorized, response: answers401), HTTPExchangeRecord(request: forbidden, response: answers403),
+        ])
+    }
+
+    @Test("a burst of twice the per-second limit: never more than the limit admitted, the rest 429 rate_limit.qps with Retry-After, admitted again after it")
+    func rateLimit() async throws {
+        let token = try await Staging.signInAnonymously("limits: rate").accessToken
+        let limit = configuration.int(.anonymousQPS) ?? 5
+        let started = ContinuousClock.now
+        let answers = try await burst(token, count: limit * 2)
+        let spread = ContinuousClock.now - started
+        let admitted = answers.filter { $0.0.status == 200 }
+        let refused = answers.filter { $0.0.status == 429 }
+        #expect(admitted.count <= limit, "\(admitted.count) admitted in one burst of \(limit * 2) (within \(spread)); the limit is \(limit)")
+        #expect(!refused.isEmpty, "a burst of \(limit * 2) drew no 429")
+        #expect(admitted.count + refused.count == answers.count, "other statuses: \(answers.map(\.0.status))")
+        for (response, trace) in refused {
+            Staging.expect(ErrorBodyCheck(status: 429, code: "rate_limit.qps", traceID: trace, anonymousRefusal: true).verdicts(response), "a refused request")
+        }
+        let wait = refused.compactMap { $0.0.headers["Retry-After"].flatMap(Int.init) }.max() ?? 1
+        try await Task.sleep(for: .seconds(wait) + .milliseconds(100))
+        let (again, _) = message(token)
+        let retried = try await send(again)
+        #expect(retried.status == 200, "after Retry-After (\(wait) s) the user was refused again: \(retried.status) \(retried.text.prefix(200))")
+        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "rate",
+                                        message: "burst of \(limit * 2) within \(spread): \(admitted.count) admitted (limit \(limit)), \(refused.count) × 429, Retry-After \(wait) s, admitted again after it: \(retried.status == 200)"))
+    }
+
+    @Test("at the open-stream limit another stream is 429 rate_limit.sse_concurrency; aborting one frees its slot within a second")
+    func openStreams() async throws {
+        let token = try await Staging.signInAnonymously("limits: streams").accessToken
+        let limit = configuration.int(.anonymousStreams) ?? 2
+        let long = String(repeating: "keep this stream open for a while. ", count: 20)
+        var open: [StreamingResponse] = []
+        defer { open.forEach { $0.cancel() } }
+        for _ in 0..<limit {
+            let (request, _) = message(token, accept: "text/event-stream", content: long)
+            let stream = try await backend.http.stream(request)
+            try #require(stream.status == 200, "stream \(open.count + 1) of \(limit) was refused: \(stream.status)")
+            open.append(stream)
+        }
+        let (extra, extraTrace) = message(token, accept: "text/event-stream", content: long)
+        let refused = try await send(extra)
+        Staging.expect(ErrorBodyCheck(status: 429, code: "rate_limit.sse_concurrency", traceID: extraTrace, anonymousRefusal: true).verdicts(refused),
+                       "stream \(limit + 1)")
+        try Staging.record("limits_sse_concurrency.json", request: extra, response: refused, traceID: extraTrace)
+
+        open.removeFirst().cancel()
+        let aborted = ContinuousClock.now
+        var released: Duration?
+        // Four tries a second keep under the request rate limit.
+        while released == nil, ContinuousClock.now - aborted < .seconds(3) {
+            let (retry, _) = message(token, accept: "text/event-stream", content: long)
+            let attempt = ContinuousClock.now
+            let stream = try await backend.http.stream(retry)
+            if stream.status == 200 {
+                released = attempt - aborted
+                open.append(stream)
+            } else {
+                await Self.refusals.add(retry.headers["X-Trace-Id"] ?? "")
+                stream.cancel()
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        let release = try #require(released, "no slot came free within 3 s of aborting a stream")
+        #expect(release <= .milliseconds(1250), "the slot came free \(release) after the abort; the contract allows one second")
+        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "streams",
+                                        message: "\(limit) open, stream \(limit + 1) refused \(refused.status); slot free \(String(format: "%.0f ms", release.inMilliseconds)) after an abort"))
+    }
+
+    @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests are not charged")
+    func dailyQuota() async throws {
+        let quota = configuration.int(.anonymousDailyQuota) ?? 1000
+        if quota > 40 { try Test.cancel("the daily quota (\(quota)) is too large to exhaust in a minute; ci/local-stack starts LocalStaging with 20") }
+        let token = try await Staging.signInAnonymously("limits: daily quota").accessToken
+        let limit = configuration.int(.anonymousQPS) ?? 5
+        // A burst first: its 429s (rate) must not count against the quota.
+        var admitted = try await burst(token, count: limit * 2).filter { $0.0.status == 200 }.count
+        var exhausted: (HTTPResponse, String)?
+        try await Task.sleep(for: .seconds(1))
+        for _ in 0..<(quota + 5) where exhausted == nil {
+            let (request, trace) = message(token)
+            let response = try await send(request)
+            if response.status == 200 { admitted += 1 }
+            else if JSONValue.parse(response.body)?["code"]?.string == "rate_limit.daily_quota" { exhausted = (response, trace) }
+            try await Task.sleep(for: .milliseconds(Int64(1000 / max(limit - 1, 1))))
+        }
+        let (response, trace) = try #require(exhausted, "no rate_limit.daily_quota after \(admitted) admitted messages (quota \(quota))")
+        Staging.expect(ErrorBodyCheck(status: 429, code: "rate_limit.daily_quota", traceID: trace, anonymousRefusal: true).verdicts(response), "over the quota")
+        #expect(admitted == quota, "\(admitted) messages admitted before the quota refused; the quota is \(quota) (refused requests charged?)")
+        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "daily quota",
+                                        message: "\(admitted) admitted of a quota of \(quota), then 429 \(JSONValue.parse(response.body)?["code"]?.string ?? "")"))
+    }
+
+    @Test("each provoked refusal left an api_errors row with its trace id", .requires(.database))
+    func refusalsAreLogged() async throws {
+        let traces = await Self.refusals.all.filter { !$0.isEmpty }
+        try #require(!traces.isEmpty, "no refusal was provoked")
+        let file = try SQLAssertionFile(contentsOf: StagingDatabaseTests.sqlDirectory.appendingPathComponent("assertions_extra.sql"))
+        let assertion = try #require(file.assertions.first { $0.name == "api_errors_for_provoked_refusals" })
+        let session = try PostgresSession(try configuration.required(.dbConn))
+        let result = try #require(SQLAssertionFile(name: file.name, assertions: [assertion])
+            .run(on: session, parameters: ["refused_trace_ids": traces.joined(separator: ",")]).first)
+        #expect(result.passed, "refusals without an api_errors row: \(result.rows.map(\.description)) \(result.error ?? "")")
+    }
+}
+
+actor TraceLog {
+    private(set) var all: [String] = []
+    func add(_ trace: String) { all.append(trace) }
+}

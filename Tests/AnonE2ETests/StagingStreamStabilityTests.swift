@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// Seed 000, supplement 2): streams that keep alive, survive a slow reader,
+/// keep order under load, and resume after a cut.
+@Suite("StagingStreamStability", .requires(.auth, .api), .timeLimit(.minutes(2)), .tags(.stream))
+struct StagingStreamStabilityTests {
+    let backend = Staging.backend
+    var invariants: StreamInvariants { StreamInvariants(configuration: Staging.configuration) }
+    /// Long enough that the reply outlasts a short ping interval.
+    static let longPrompt = String(repeating: "tell me a long story about streams and heartbeats. ", count: 8)
+
+    func request(_ token: String, _ content: String, trace: String = StagingBackend.newTraceID(), lastEventID: String? = nil) -> HTTPRequest {
+        var request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: trace, json: MessagesAPI.body(content),
+                                      accept: "text/event-stream")
+        if let lastEventID { request.headers.add("Last-Event-ID", lastEventID) }
+        return request
+    }
+
+    @Test("a reply longer than the ping interval shows a ': ping' comment at least every interval")
+    func heartbeat() async throws {
+        let token = try await Staging.signInAnonymously("stability: heartbeat").accessToken
+        let interval = Double(Staging.configuration.int(.pingInterval) ?? 15)
+        let stream = try await backend.messages.stream(Self.longPrompt, token: token)
+        try Staging.evidence.record("sse_heartbeat.log", text: stream.transcript.text)
+        Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["sse_heartbeat.log"])
+        Staging.expect(invariants.frames(stream), "the long stream")
+        let start = stream.transcript.started
+        let end = try #require(stream.events.last?.arrival, "no events")
+        let length = (end - start).inMilliseconds / 1000
+        if length < interval * 1.5 {
+            try Test.cancel("the reply lasted \(String(format: "%.1f", length)) s, under 1.5 × SSE_PING_INTERVAL (\(Int(interval)) s): no heartbeat was due")
+        }
+        let pings = stream.comments.map(\.arrival)
+        var gaps: [Double] = []
+        var previous = start
+        for ping in pings + [end] {
+            gaps.append((ping - previous).inMilliseconds / 1000)
+            previous = ping
+        }
+        let longest = gaps.max() ?? length
+        // A ping may come a little late: half an interval of slack, at least half a second.
+        #expect(longest <= interval + max(interval / 2, 0.5),
+                "the longest stretch without a ping was \(String(format: "%.2f", longest)) s; SSE_PING_INTERVAL is \(Int(interval)) s (\(pings.count) pings in \(String(format: "%.1f", length)) s)")
+    }
+
+    @Test("a reader that stops for seconds: its memory stays bounded, the server keeps the stream, and it completes intact")
+    func backpressure() async throws {
+        let token = try await Staging.signInAnonymously("stability: backpressure").accessToken
+        let limit = 4 * 1024
+        let client = HTTPClient(streamBufferLimit: limit)
+        let request = request(token, Self.longPrompt)
+        let response = try await client.stream(request)
+        try #require(response.status == 200, "the stream was refused: \(response.status)")
+        var transcript = EventTranscript(started: response.started)
+        var parser = EventStreamParser()
+        var consumed: Int64 = 0
+        var mostHeld: Int64 = 0
+        var paused = false
+        for try await chunk in response.body {
+            consumed += Int64(chunk.bytes.count)
+            for item in try parser.feed(chunk.bytes, arrival: chunk.arrival) { transcript.append(item) }
+            if !paused, transcript.items.contains(where: { $0.event?.type == invariants.delta }) {
+                paused = true
+                try await Task.sleep(for: .seconds(3))
+            }
+            mostHeld = max(mostHeld, response.receivedBytes - consumed)
+        }
+        let stream = MessageStream(request: request, traceID: request.headers["X-Trace-Id"] ?? "", head: response.head, transcript: transcript,
+                                   nonStreamBody: [], ending: .closedByServer, startedAt: Date(), timings: response.timings)
+        #expect(paused, "the stream ended before a delta arrived")
+        #expect(mostHeld <= Int64(limit + 64 * 1024), "the client held \(mostHeld) bytes ahead of its reader (limit \(limit) + one read)")
+        Staging.expect(invariants.frames(stream), "the stream after a 3 s stall")
+    }
+
+    @Test("20 concurrent streams of two users within their limits: no frame lost, duplicated or reordered")
+    func orderAndIntegrity() async throws {
+        let users = [try await Staging.signInAnonymously("stability: order 1").accessToken,
+                     try await Staging.signInAnonymously("stability: order 2").accessToken]
+        let perUser = Staging.configuration.int(.anonymousStreams) ?? 2
+        let rate = Staging.configuration.int(.anonymousQPS) ?? 5
+        let streams = try await withThrowingTaskGroup(of: [MessageStream].self) { group in
+            for token in users {
+                group.addTask {
+                    // Each user keeps `perUser` streams running, 10 in all, starting no faster than its rate.
+                    var done: [MessageStream] = []
+                    for wave in stride(from: 0, to: 10, by: perUser) {
+                        if wave > 0 { try await Task.sleep(for: .milliseconds(Int64(1000 / max(rate - 1, 1)) * Int64(perUser))) }
+                        let batch = try await withThrowingTaskGroup(of: MessageStream.self) { inner in
+                            for index in wave..<min(wave + perUser, 10) {
+                                inner.addTask { try await backend.messages.stream("stream number \(index), counting frames", token: token) }
+                            }
+                            return try await inner.reduce(into: []) { $0.append($1) }
+                        }
+                        done += batch
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(streams.count == 20)
+        for stream in streams {
+            Staging.expect(invariants.head(stream) + invariants.frames(stream), "stream \(stream.traceID)")
+        }
+        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "order",
+                                        message: "20 streams, \(streams.map(\.events.count).reduce(0, +)) frames, \(streams.filter { invariants.frames($0).failures.isEmpty }.count) intact"))
+    }
+
+    @Test("a stream cut after frame n and reopened with Last-Event-ID: n continues at n+1 with no gap and no duplicate")
+    func reconnect() async throws {
+        if !Staging.configuration.bool(.resumeSupported) {
+            try Test.cancel("the backend does not declare resume support (SSE_RESUME_SUPPORTED=false)")
+        }
+        let token = try await Staging.signInAnonymously("stability: reconnect").accessToken
+        let trace = StagingBackend.newTraceID()
+        let first = try await backend.http.stream(request(token, Self.longPrompt, trace: trace))
+        try #require(first.status == 200)
+        var before: [ServerSentEvent] = []
+        for try await item in EventStream(first) {
+            if let event = item.event { before.append(event) }
+            if before.count == 3 { break }
+        }
+        first.cancel()
+        let lastID = try #require(before.last?.id, "the first frames carry no id")
+        try await Task.sleep(for: .milliseconds(300))
+        let resumed = try await backend.http.stream(request(token, Self.longPrompt, trace: trace, lastEventID: lastID))
+        try #require(resumed.status == 200, "the resume was refused: \(resumed.status)")
+        var after: [ServerSentEvent] = []
+        for try await item in EventStream(resumed) { if let event = item.event { after.append(event) } }
+        let ids = (before + after).compactMap { $0.id.flatMap { Int($0) } }
+        #expect(after.first?.id.flatMap { Int($0) } == Int(lastID).map { $0 + 1 }, "resumed at \(after.first?.id ?? "nothing") after \(lastID)")
+        #expect(ids == Array((ids.first ?? 1)...(ids.last ?? 0)), "ids across the cut: \(ids)")
+        let all = before + after
+        let deltas = all.filter { $0.type == invariants.delta }.compactMap { JSONValue.parse($0.data)?["delta"]?.string }.joined()
+        let final = all.last.flatMap { JSONValue.parse($0.data)?["content"]?.string }
+        #expect(all.last?.type == invariants.final && deltas == final, "the deltas across the cut do not join to final.content")
+    }
+}

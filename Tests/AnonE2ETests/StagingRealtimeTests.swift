@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// Seed 003: Socket.IO at /ws authenticates with the JWT in the CONNECT auth payload.
+@Suite("StagingRealtime", .requires(.realtime), .timeLimit(.minutes(1)), .tags(.realtime))
+struct StagingRealtimeTests {
+    let backend = Staging.backend
+    var allowedOrigin: String { (Staging.configuration[.corsOrigins] ?? "").split(separator: ",").first.map(String.init) ?? "http://localhost:3000" }
+
+    func client(origin: String? = nil) -> SocketIOPollingClient {
+        SocketIOPollingClient(endpoint: backend.apiBase + (Staging.configuration[.socketPath] ?? "/ws"), origin: origin, http: backend.http)
+    }
+
+    func token() async throws -> String { try await Staging.anonymous("StagingRealtime").accessToken }
+
+    @Test("a valid token in the auth payload connects: 40 with a sid")
+    func connects() async throws {
+        let client = client()
+        let sid = try #require(try await client.handshake().sid, "the handshake gave no session id")
+        let outcome = try await client.connect(sid, auth: ["token": .string(try await token())])
+        guard case let .connected(socket) = outcome else { Issue.record("expected 40{\"sid\":…}, got \(outcome)"); return }
+        #expect(!socket.isEmpty)
+        await client.close(sid)
+    }
+
+    @Test("no token, or a forged one, is refused: 44 with data.status 401 and an auth code", arguments: ["none", "forged"])
+    func refusesWithoutToken(_ variant: String) async throws {
+        let client = client()
+        let sid = try #require(try await client.handshake().sid)
+        let auth: JSONValue = variant == "none" ? [:] : ["token": .string(String(try await token().dropLast(6)) + "AAAAAA")]
+        let outcome = try await client.connect(sid, auth: auth)
+        guard case let .refused(data) = outcome else { Issue.record("expected CONNECT_ERROR 44, got \(outcome)"); return }
+        #expect(data["data"]?["status"]?.int == 401, "CONNECT_ERROR data: \(data.text)")
+        #expect(data["data"]?["code"]?.string?.hasPrefix("auth.") == true, "CONNECT_ERROR data: \(data.text)")
+    }
+
+    @Test("an allowed origin is answered with its Access-Control-Allow-Origin and credentials; another origin gets 400 and none")
+    func cors() async throws {
+        let allowed = try await client(origin: allowedOrigin).handshake().response
+        #expect(allowed.status == 200)
+        #expect(allowed.headers["Access-Control-Allow-Origin"] == allowedOrigin, "allow-origin: \(allowed.headers["Access-Control-Allow-Origin"] ?? "none")")
+        #expect(allowed.headers["Access-Control-Allow-Credentials"] == "true")
+        let other = try await client(origin: "https://evil.example").handshake().response
+        #expect(other.status == 400, "a foreign origin was answered \(other.status)")
+        #expect(other.headers["Access-Control-Allow-Origin"] == nil, "a foreign origin got allow-origin \(other.headers["Access-Control-Allow-Origin"] ?? "")")
+    }
+
+    @Test("a message is answered by agent:thought, then agent:result: type, workflowId, data.content, an ISO 8601 timestamp")
+    func agentEvents() async throws {
+        let client = client()
+        let sid = try #require(try await client.handshake().sid)
+        let outcome = try await client.connect(sid, auth: ["token": .string(try await token())])
+        guard case .connected = outcome else { Issue.record("expected to connect, got \(outcome)"); return }
+        try await client.emit(sid, "message", ["content": "hello"])
+        let events = try await client.events(sid, count: 2, within: .seconds(10))
+        await client.close(sid)
+        #expect(events.map(\.name) == ["agent:thought", "agent:result"], "events: \(events.map(\.name))")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for event in events {
+            let payload = event.payload
+            #expect(payload["type"]?.string != nil && payload["workflowId"]?.string != nil, "\(event.name): \(payload.text)")
+            #expect(payload["data"]?["content"]?.string?.isEmpty == false, "\(event.name): \(payload.text)")
+            #expect(payload["timestamp"]?.string.flatMap { formatter.date(from: $0) ?? ISO8601DateFormatter().date(from: $0) } != nil,
+                    "\(event.name) timestamp: \(payload["timestamp"]?.text ?? "missing")")
+        }
+        #expect(events.count < 2 || events[0].payload["workflowId"] == events[1].payload["workflowId"], "thought and result name different workflows")
+    }
+}
+
+extension Tag {
+    @Tag static var realtime: Self
+}

@@ -81,7 +81,7 @@ struct StagingAuthTests {
         let session = try await Staging.signInAnonymously("sign-out")
         try await backend.auth.signOut(accessToken: session.accessToken)
         let trace = StagingBackend.newTraceID()
-        let request = backend.request(.post, backend.url(.messagesPath), token: session.accessToken, traceID: trace, json: MessagesAPI.body("hello"))
+        let request = backend.messages.request("hello", token: session.accessToken, traceID: trace)
         let response = try await backend.http.send(request)
         let verdicts = ErrorBodyCheck(status: 401, code: "auth.session_revoked", traceID: trace, anonymousRefusal: false).verdicts(response)
         try Staging.record("signout_refused.json", request: request, response: response, traceID: trace, verdicts: verdicts)

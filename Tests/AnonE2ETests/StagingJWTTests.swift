@@ -28,7 +28,7 @@ struct StagingJWTTests {
             var slowest = Duration.zero
             for _ in 0..<3 {
                 let started = ContinuousClock.now
-                _ = try await backend.http.send(backend.request(.post, backend.url(.messagesPath), token: "x.y.z", traceID: nil, json: MessagesAPI.body("hi")))
+                _ = try await backend.http.send(backend.messages.request("hi", token: "x.y.z", traceID: nil))
                 slowest = max(slowest, ContinuousClock.now - started)
             }
             return Baseline(session: session, token: try JWT(session.accessToken), keys: try await backend.auth.jwks(),
@@ -43,7 +43,7 @@ struct StagingJWTTests {
         #expect(!mutations.isEmpty, "no mutation of kind \(kind.rawValue)")
         for mutation in mutations {
             let trace = StagingBackend.newTraceID()
-            let request = backend.request(.post, backend.url(.messagesPath), token: mutation.token, traceID: trace, json: MessagesAPI.body("hi"))
+            let request = backend.messages.request("hi", token: mutation.token, traceID: trace)
             let started = ContinuousClock.now
             let response = try await backend.http.send(request)
             let elapsed = ContinuousClock.now - started
@@ -76,7 +76,7 @@ struct StagingJWTTests {
         let fault = ClaimFault.make(faultCase, base: baseline.token.claims, now: now, leeway: Staging.configuration.int(.jwtLeeway) ?? 30,
                                     issuer: backend.issuer, key: key)
         let trace = StagingBackend.newTraceID()
-        let request = backend.request(.post, backend.url(.messagesPath), token: fault.token, traceID: trace, json: MessagesAPI.body("hi"))
+        let request = backend.messages.request("hi", token: fault.token, traceID: trace)
         let response = try await backend.http.send(request)
         let verdicts: [Verdict] = fault.expectedStatus == 200
             ? [Verdict("accepted (200)", passed: response.status == 200, detail: "got \(response.status): \(response.text.prefix(300))")]

@@ -20,7 +20,7 @@ struct StagingLimitTests {
 
     func message(_ token: String?, accept: String = "application/json", content: String = "hello") -> (HTTPRequest, String) {
         let trace = StagingBackend.newTraceID()
-        return (backend.request(.post, backend.url(.messagesPath), token: token, traceID: trace, json: MessagesAPI.body(content), accept: accept), trace)
+        return (backend.messages.request(content, token: token, traceID: trace, accept: accept), trace)
     }
 
     /// Fires `count` JSON messages at once.

@@ -13,10 +13,7 @@ struct StagingStreamStabilityTests {
     static let longPrompt = String(repeating: "tell me a long story about streams and heartbeats. ", count: 8)
 
     func request(_ token: String, _ content: String, trace: String = StagingBackend.newTraceID(), lastEventID: String? = nil) -> HTTPRequest {
-        var request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: trace, json: MessagesAPI.body(content),
-                                      accept: "text/event-stream")
-        if let lastEventID { request.headers.add("Last-Event-ID", lastEventID) }
-        return request
+        backend.messages.request(content, token: token, traceID: trace, accept: "text/event-stream", lastEventID: lastEventID)
     }
 
     @Test("a reply longer than the ping interval shows a ': ping' comment at least every interval")

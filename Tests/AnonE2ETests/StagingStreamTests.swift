@@ -52,7 +52,7 @@ struct StagingStreamTests {
     func jsonAnswer() async throws {
         let token = try await Staging.anonymous("StagingStream").accessToken
         let trace = StagingBackend.newTraceID()
-        let request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: trace, json: MessagesAPI.body("hello"))
+        let request = backend.messages.request("hello", token: token, traceID: trace)
         let response = try await backend.http.send(request)
         let body = JSONValue.parse(response.body)
         let verdicts = [

@@ -12,13 +12,20 @@ public struct MessagesAPI: Sendable {
         return JSONValue.object(object).text
     }
 
+    /// The contract's message request, as every case sends it.
+    public func request(_ content: String, token: String?, traceID: String? = StagingBackend.newTraceID(), conversation: String? = nil,
+                        accept: String = "application/json", lastEventID: String? = nil) -> HTTPRequest {
+        var request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: traceID,
+                                      json: Self.body(content, conversation: conversation), accept: accept)
+        if let lastEventID { request.headers.add("Last-Event-ID", lastEventID) }
+        return request
+    }
+
     /// Sends a message and reads the whole event stream (bounded by the
     /// request deadlines and the parser's line limit).
     public func stream(_ content: String, token: String, traceID: String = StagingBackend.newTraceID(),
-                       conversation: String? = nil, headers: HTTPHeaders = [:]) async throws -> MessageStream {
-        var request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: traceID,
-                                      json: Self.body(content, conversation: conversation), accept: "text/event-stream")
-        for field in headers { request.headers.set(field.name, field.value) }
+                       conversation: String? = nil) async throws -> MessageStream {
+        let request = request(content, token: token, traceID: traceID, conversation: conversation, accept: "text/event-stream")
         let started = Date()
         let response = try await backend.http.stream(request)
         var transcript = EventTranscript(started: response.started)
@@ -39,7 +46,7 @@ public struct MessagesAPI: Sendable {
 
     /// Sends a message asking for the JSON answer.
     public func json(_ content: String, token: String, traceID: String = StagingBackend.newTraceID()) async throws -> HTTPResponse {
-        try await backend.http.send(backend.request(.post, backend.url(.messagesPath), token: token, traceID: traceID, json: Self.body(content)))
+        try await backend.http.send(request(content, token: token, traceID: traceID))
     }
 }
 

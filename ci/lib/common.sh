@@ -19,6 +19,9 @@ free_port() {
   die "no free loopback port found"
 }
 
+# A random alphanumeric secret of $1 characters.
+random_secret() { head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
+
 # PostgreSQL's initdb refuses root: as root, the cluster runs as the 'postgres' system user.
 as_db_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

@@ -63,7 +63,7 @@ struct StreamCommand: AsyncParsableCommand {
     }
 }
 
-struct StreamSummary: Encodable {
+struct StreamSummary {
     var events = 0
     var comments = 0
     var byType: [String: Int] = [:]

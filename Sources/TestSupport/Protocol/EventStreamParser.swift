@@ -53,7 +53,12 @@ public struct EventStreamParser: Sendable {
     /// The end of the stream: an unfinished event is discarded, as the standard says.
     public mutating func finish() {
         line.removeAll()
-        dataBuffer.removeAll()
+        resetEvent()
+    }
+
+    /// Forgets the event being assembled (the last event ID stays).
+    private mutating func resetEvent() {
+        dataBuffer.removeAll(keepingCapacity: true)
         hasData = false
         eventType = ""
         blockId = nil
@@ -138,12 +143,7 @@ public struct EventStreamParser: Sendable {
     }
 
     private mutating func dispatch(arrival: ContinuousClock.Instant) -> EventStreamItem? {
-        defer {
-            dataBuffer.removeAll(keepingCapacity: true)
-            hasData = false
-            eventType = ""
-            blockId = nil
-        }
+        defer { resetEvent() }
         // The data buffer gets "value LF" per data line and loses its last LF on
         // dispatch; an empty buffer means no data line at all: nothing to dispatch.
         guard hasData else { return nil }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A PostgreSQL connection string (URI or `key=value` form) that never shows
 /// its password: `masked` is what errors, logs and reports print.
 public struct ConnectionString: Sendable, CustomStringConvertible {
@@ -7,7 +9,7 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
 
     /// The password, so the evidence redactor can mask it wherever it appears.
     public var password: String? {
-        if let range = uriPasswordRange { return String(raw[range]).removingPercentEncodingLite }
+        if let range = uriPasswordRange { let encoded = String(raw[range]); return encoded.removingPercentEncoding ?? encoded }
         return keywordPassword?.value
     }
 
@@ -53,22 +55,5 @@ public struct ConnectionString: Sendable, CustomStringConvertible {
             index = raw.index(after: index)
         }
         return (key.upperBound..<index, value)
-    }
-}
-
-extension String {
-    /// Percent-decoding without Foundation, for the password of a URI.
-    var removingPercentEncodingLite: String {
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

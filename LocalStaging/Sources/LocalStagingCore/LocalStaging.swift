@@ -10,11 +10,11 @@ public enum LocalStaging {
         let generator = ReplyGenerator(model: settings.model)
         let router = Router(context: AppContext.self)
         router.middlewares.add(TraceMiddleware(store: store))
-        GoTrueController(settings: settings, store: store, keys: keys, verifier: verifier, signups: SignupLimiter()).addRoutes(to: router)
+        GoTrueController(settings: settings, store: store, keys: keys, authenticator: authenticator, signups: SignupLimiter()).addRoutes(to: router)
         MessagesController(settings: settings, store: store, authenticator: authenticator, limiter: RateLimiter(),
                            registry: StreamRegistry(), generator: generator).addRoutes(to: router)
         PolicyController(settings: settings, store: store, authenticator: authenticator).addRoutes(to: router)
-        SocketIOController(settings: settings, store: store, verifier: verifier, generator: generator).addRoutes(to: router)
+        SocketIOController(settings: settings, authenticator: authenticator, generator: generator).addRoutes(to: router)
         return router
     }
 

@@ -66,7 +66,7 @@ struct MessagesController: Sendable {
         }
 
         let record = StreamRecord(owner: user.userID)
-        await registry.add(record, trace: trace, retention: settings.streamRetention)
+        await registry.add(record, trace: trace)
         let meta: [String: Any] = [
             "trace_id": trace, "conversation_id": turn.conversationID.uuidString.lowercased(),
             "session_id": turn.chatSessionID.uuidString.lowercased(), "message_id": turn.messageID.uuidString.lowercased(),
@@ -101,6 +101,7 @@ struct MessagesController: Sendable {
             ])))
         }
         await record.finish()
+        await registry.retire(trace, record, after: settings.streamRetention)
     }
 
     /// A `: ping` comment every interval while the reply runs.

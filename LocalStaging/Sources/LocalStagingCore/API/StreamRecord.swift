@@ -52,18 +52,15 @@ public actor StreamRegistry {
 
     public init() {}
 
-    public func add(_ record: StreamRecord, trace: String, retention: Duration) {
+    public func add(_ record: StreamRecord, trace: String) {
         records[trace] = record
-        Task {
-            while !(await record.isFinished) { try? await Task.sleep(for: .seconds(1)) }
-            try? await Task.sleep(for: retention)
-            self.remove(trace, record)
-        }
     }
 
     public func record(_ trace: String) -> StreamRecord? { records[trace] }
 
-    private func remove(_ trace: String, _ record: StreamRecord) {
+    /// Forgets a finished stream once it has been resumable for `retention`.
+    public func retire(_ trace: String, _ record: StreamRecord, after retention: Duration) async {
+        try? await Task.sleep(for: retention)
         if records[trace] === record { records[trace] = nil }
     }
 }

@@ -50,8 +50,7 @@ struct TraceMiddleware: RouterMiddleware {
         response.headers[.traceID] = trace
 
         let facts = context.facts.current
-        let duration = Int((ContinuousClock.now - started).components.seconds * 1000
-            + (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)
+        let duration = Int((ContinuousClock.now - started) / .milliseconds(1))
         let route = context.endpointPath ?? path
         let status = Int(response.status.code)
         Self.printLog(trace: trace, facts: facts, route: "\(request.method) \(route)", status: status, duration: duration, errorCode: errorCode)

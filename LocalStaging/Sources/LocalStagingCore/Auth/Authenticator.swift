@@ -19,9 +19,20 @@ struct Authenticator: Sendable {
             $0.userID = verified.userID
             $0.userType = verified.isAnonymous ? "anonymous" : "registered"
         }
-        guard try await store.sessionExists(verified.sessionID) else {
+        try await requireLiveSession(verified)
+        return verified
+    }
+
+    /// A token that verifies and whose session was not signed out (Socket.IO, GoTrue's own calls).
+    func live(_ token: String) async throws -> VerifiedToken {
+        let verified = try verifier.verify(token)
+        try await requireLiveSession(verified)
+        return verified
+    }
+
+    private func requireLiveSession(_ token: VerifiedToken) async throws {
+        guard try await store.sessionExists(token.sessionID) else {
             throw APIError.unauthorized("auth.session_revoked", "the session of this token was signed out")
         }
-        return verified
     }
 }

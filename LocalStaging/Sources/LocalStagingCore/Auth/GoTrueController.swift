@@ -7,7 +7,7 @@ struct GoTrueController: Sendable {
     let settings: Settings
     let store: Store
     let keys: SigningKeys
-    let verifier: TokenVerifier
+    let authenticator: Authenticator
     let signups: SignupLimiter
 
     func addRoutes(to router: Router<AppContext>) {
@@ -113,14 +113,13 @@ struct GoTrueController: Sendable {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw GoTrueError(.unauthorized, "no_authorization", "This endpoint requires a Bearer token")
         }
-        let token: VerifiedToken
-        do { token = try verifier.verify(String(header.dropFirst(7))) } catch {
+        do {
+            return try await authenticator.live(String(header.dropFirst(7)))
+        } catch let error as APIError where error.code == "auth.session_revoked" {
+            throw GoTrueError(.forbidden, "session_not_found", "Session from session_id claim in JWT does not exist")
+        } catch let error as APIError {
             throw GoTrueError(.forbidden, "bad_jwt", "invalid JWT: \(error.message)")
         }
-        guard try await store.sessionExists(token.sessionID) else {
-            throw GoTrueError(.forbidden, "session_not_found", "Session from session_id claim in JWT does not exist")
-        }
-        return token
     }
 
     private func sessionResponse(_ user: Store.AuthUser, _ session: Store.AuthSession, refreshToken: String) -> Response {

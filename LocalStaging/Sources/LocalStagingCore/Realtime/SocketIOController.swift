@@ -4,8 +4,7 @@ import Hummingbird
 /// Socket.IO v5 over Engine.IO v4 long-polling at `/ws` (CONTRACT.md §6).
 struct SocketIOController: Sendable {
     let settings: Settings
-    let store: Store
-    let verifier: TokenVerifier
+    let authenticator: Authenticator
     let sessions = SocketSessions()
     let generator: ReplyGenerator
     static let pingInterval = 25_000
@@ -80,10 +79,7 @@ struct SocketIOController: Sendable {
             let token = (JSON.object(Data(packet.data.utf8))?["token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             do {
                 guard let token else { throw APIError.unauthorized("auth.missing_token", "no token in the auth payload") }
-                let verified = try verifier.verify(token)
-                guard try await store.sessionExists(verified.sessionID) else {
-                    throw APIError.unauthorized("auth.session_revoked", "the session of this token was signed out")
-                }
+                let verified = try await authenticator.live(token)
                 let socketID = UUID().uuidString.lowercased()
                 await sessions.connect(sid, user: verified.userID, anonymous: verified.isAnonymous)
                 Log.line(["event": "socket.connect", "socket_id": socketID, "engine_sid": sid,

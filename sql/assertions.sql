@@ -4,8 +4,11 @@
 --   :trace_id         the X-Trace-Id of that message
 --   :final_content    final.content as the stream delivered it
 --   :request_started  when the request began (client clock, ISO 8601)
---   :refused_trace_ids  comma-separated trace ids of refusals the suite provoked
+--   :refusals         the refusals the suite provoked, JSON: [{"trace_id","status","code"}]
 -- A team whose tables or columns are named differently edits this file, not Swift.
+-- Each "no rows" assertion has a subject query that must find the rows under
+-- test; "no violation" among no rows at all would prove nothing. NULL where the
+-- contract requires a value is a violation.
 -- Clock skew between the suite and the database is tolerated up to 60 s.
 
 -- assert: user_is_anonymous_and_fresh
@@ -13,8 +16,10 @@
 -- why: users has the caller with is_anonymous = true and last_login_at no older than the request
 SELECT wanted.id, u.is_anonymous, u.last_login_at
 FROM (SELECT :user_id::uuid AS id) wanted LEFT JOIN users u ON u.id = wanted.id
-WHERE u.id IS NULL OR NOT u.is_anonymous OR u.last_login_at IS NULL
+WHERE u.id IS NULL OR u.is_anonymous IS NOT TRUE OR u.last_login_at IS NULL
    OR u.last_login_at < :request_started::timestamptz - interval '60 seconds';
+-- subject: the caller's users row
+SELECT id FROM users WHERE id = :user_id::uuid;
 
 -- assert: chat_raw_user_row
 -- expect: rows >= 1
@@ -27,18 +32,28 @@ SELECT id, session_id, role FROM chat_raw WHERE trace_id = :trace_id AND role = 
 SELECT id, session_id, model FROM chat_raw
 WHERE trace_id = :trace_id AND role = 'assistant' AND is_final AND final_markdown = :final_content;
 
+-- assert: chat_raw_system_row
+-- expect: rows = 1
+-- why: chat_raw holds the system prompt that was used (the server's default here: the message sent none), non-empty
+SELECT id, session_id FROM chat_raw WHERE trace_id = :trace_id AND role = 'system' AND coalesce(content, '') <> '';
+
 -- assert: chat_raw_session_is_the_callers
 -- expect: no rows
 -- why: every chat_raw row of the trace points at a chat session of the caller
 SELECT r.id, r.session_id, s.user_id FROM chat_raw r LEFT JOIN chat_sessions s ON s.id = r.session_id
-WHERE r.trace_id = :trace_id AND (s.id IS NULL OR s.user_id <> :user_id::uuid);
+WHERE r.trace_id = :trace_id AND (s.id IS NULL OR s.user_id IS DISTINCT FROM :user_id::uuid);
+-- subject: the chat_raw rows of the trace
+SELECT id FROM chat_raw WHERE trace_id = :trace_id;
 
 -- assert: chat_session_counted_and_fresh
 -- expect: no rows
 -- why: the chat session of the trace has message_count >= 1 and a fresh db_updated_at
 SELECT s.id, s.message_count, s.db_updated_at FROM chat_sessions s
 WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id)
-  AND (s.message_count < 1 OR s.db_updated_at < :request_started::timestamptz - interval '60 seconds');
+  AND (s.message_count IS NULL OR s.message_count < 1 OR s.db_updated_at IS NULL
+       OR s.db_updated_at < :request_started::timestamptz - interval '60 seconds');
+-- subject: the chat session of the trace
+SELECT s.id FROM chat_sessions s WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id);
 
 -- assert: conversation_is_anonymous
 -- expect: rows = 1

@@ -31,20 +31,31 @@ UNION ALL
 SELECT 'conversations.user_id', c.id::text FROM conversations c
   WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id)
     AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id);
+-- subject: the chat_raw and messages rows of the trace
+SELECT id::text FROM chat_raw WHERE trace_id = :trace_id UNION ALL SELECT id::text FROM messages WHERE trace_id = :trace_id;
 
 -- assert: timestamps_never_go_backwards
 -- expect: no rows
 -- why: updated times are never before created times in the rows of the trace
 SELECT 'conversations' AS tbl, c.id::text FROM conversations c
-  WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id) AND c.updated_at < c.created_at
+  WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id)
+    AND (c.created_at IS NULL OR c.updated_at IS NULL OR c.updated_at < c.created_at)
 UNION ALL
 SELECT 'chat_sessions', s.id::text FROM chat_sessions s
-  WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id) AND s.db_updated_at < s.created_at
+  WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id)
+    AND (s.created_at IS NULL OR s.db_updated_at IS NULL OR s.db_updated_at < s.created_at)
 UNION ALL
-SELECT 'users', u.id::text FROM users u WHERE u.id = :user_id::uuid AND u.last_login_at < u.created_at;
+SELECT 'users', u.id::text FROM users u WHERE u.id = :user_id::uuid
+    AND (u.created_at IS NULL OR u.last_login_at IS NULL OR u.last_login_at < u.created_at);
+-- subject: the conversation, chat session and user of the trace
+SELECT c.id::text FROM conversations c WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id)
+UNION ALL SELECT s.id::text FROM chat_sessions s WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id)
+UNION ALL SELECT u.id::text FROM users u WHERE u.id = :user_id::uuid;
 
 -- assert: api_errors_for_provoked_refusals
 -- expect: no rows
--- why: every refusal the suite provoked (401, 403) left an api_errors row with its trace id
-SELECT t AS missing_trace_id FROM unnest(string_to_array(:refused_trace_ids, ',')) AS t
-WHERE t <> '' AND NOT EXISTS (SELECT 1 FROM api_errors e WHERE e.trace_id = t);
+-- why: every refusal the suite provoked left an api_errors row with its trace id, and the status and code its answer had
+SELECT r.trace_id AS refusal_without_matching_row, r.status, r.code FROM jsonb_to_recordset(:refusals::jsonb) AS r(trace_id text, status int, code text)
+WHERE NOT EXISTS (SELECT 1 FROM api_errors e WHERE e.trace_id = r.trace_id AND e.status = r.status AND e.code = r.code);
+-- subject: the refusals the suite provoked
+SELECT r.trace_id FROM jsonb_to_recordset(:refusals::jsonb) AS r(trace_id text, status int, code text);

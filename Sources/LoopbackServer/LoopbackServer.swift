@@ -19,12 +19,16 @@ public final class LoopbackServer: Sendable {
     private let log = Mutex<[LoopbackRequest]>([])
     private let stopped = Atomic<Bool>(false)
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public let host: String
+    public var baseURL: String { "http://\(host):\(port)" }
 
     /// Every request served so far, in arrival order.
     public var requests: [LoopbackRequest] { log.withLock { $0 } }
 
-    public init(handler: @escaping Handler = LoopbackRoutes.standard) throws {
+    /// - Parameters:
+    ///   - host: an IPv4 address of this machine (loopback by default; another one a remote server can reach, for lures).
+    ///   - port: 0 for any free port.
+    public init(host: String = "127.0.0.1", port: Int = 0, handler: @escaping Handler = LoopbackRoutes.standard) throws {
         signal(SIGPIPE, SIG_IGN)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackError.socket(errno) }
@@ -32,8 +36,8 @@ public final class LoopbackServer: Sendable {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr(host)
+        address.sin_port = UInt16(port).bigEndian
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -43,7 +47,8 @@ public final class LoopbackServer: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.host = host
+        self.port = Int(UInt16(bigEndian: address.sin_port))
         self.handler = handler
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "loopback.accept"

@@ -13,17 +13,27 @@ public enum Staging {
     /// The running test's function name, as JUnit and the report know it.
     public static var testName: String? { Test.current?.name }
 
+    /// Ends the running case as skipped: its rule could not be checked here.
+    /// The reason goes to the console, the JUnit XML and REPORT.md (from the
+    /// event stream); strict mode fails the run unless ANON_E2E_ALLOW_SKIP lists the case.
+    public static func skip(_ reason: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Never {
+        evidence.note(TraceNote(kind: .skip, test: testName, message: reason))
+        try Test.cancel(Comment(rawValue: reason), sourceLocation: sourceLocation)
+    }
+
     /// Records an issue for each failed verdict, saying what was expected and what came.
     public static func expect(_ verdicts: [Verdict], _ subject: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for verdict in verdicts where !verdict.passed {
-            Issue.record("\(subject): expected \(verdict.check)\(verdict.detail.map { "; \($0)" } ?? "")", sourceLocation: sourceLocation)
+            // Through the redactor: the console and the event stream are outputs too.
+            Issue.record(Comment(rawValue: Redactor.shared.redact("\(subject): expected \(verdict.check)\(verdict.detail.map { "; \($0)" } ?? "")")),
+                         sourceLocation: sourceLocation)
         }
     }
 
     /// A SHOULD of the contract that does not hold: a warning in the test
     /// output and in the report, never a failure.
     public static func warn(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        Issue.record(Comment(rawValue: message), severity: .warning, sourceLocation: sourceLocation)
+        Issue.record(Comment(rawValue: Redactor.shared.redact(message)), severity: .warning, sourceLocation: sourceLocation)
         evidence.note(TraceNote(kind: .warning, test: testName, message: message))
     }
 

@@ -2,37 +2,53 @@ import ArgumentParser
 import Foundation
 import TestSupport
 
-/// `anon-e2e scan-secrets DIR`: proves no artifact holds a configured secret
-/// or a whole signed token (the redactor's guarantee, checked on disk).
+/// `anon-e2e scan-secrets PATH…`: proves no output of a run holds a secret
+/// it handled (configured or seen at run time), in any form, or a whole
+/// signed token: the redactor's promise, checked on disk.
 struct ScanSecretsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan-secrets",
-        abstract: "Fail when a file under DIR contains a configured secret or a whole signed JWT."
+        abstract: "Fail when a file under the given paths holds a secret of the run (raw, JSON-escaped, base64, base64url, percent-encoded) or a whole signed JWT."
     )
 
-    @Argument(help: "The folder to scan (a run's artifacts).")
-    var directory: String = "artifacts/latest"
+    @Argument(help: "Files and folders to scan: the run's artifacts, REPORT.md, the JUnit XML, the console log.")
+    var paths: [String] = ["artifacts/latest"]
+
+    @Option(name: .long, help: "The fingerprints the test process left (ANON_E2E_FINGERPRINTS); deleted after the scan unless --keep-fingerprints.")
+    var fingerprints: String?
+
+    @Flag(name: .long, help: "Keep the fingerprint file.")
+    var keepFingerprints = false
 
     func run() throws {
         let configuration = try Configuration.load()
-        let secrets = configuration.secrets.filter { $0.count >= 6 }
-        let token = try NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"#)
-        let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath()
-        var leaks: [String] = []
-        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
-        for file in files where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
-            for (index, secret) in secrets.enumerated() where text.contains(secret) {
-                leaks.append("\(file.path): configured secret #\(index + 1)")
-            }
-            if token.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil {
-                leaks.append("\(file.path): a whole signed JWT")
-            }
+        var known: [SecretScanner.Fingerprint] = []
+        if let path = fingerprints ?? configuration[.fingerprints], let data = FileManager.default.contents(atPath: path) {
+            let decoder = JSONDecoder()
+            known = data.split(separator: 10).compactMap { try? decoder.decode(SecretScanner.Fingerprint.self, from: Data($0)) }
+            if !keepFingerprints { try? FileManager.default.removeItem(atPath: path) }
         }
-        guard leaks.isEmpty else {
-            leaks.forEach { FileHandle.standardError.write(Data("leak: \($0)\n".utf8)) }
+        let scanner = SecretScanner(secrets: configuration.labeledSecrets, fingerprints: known)
+        let result: (files: Int, leaks: [SecretScanner.Leak])
+        do { result = try scanner.scan(paths: paths) } catch {
+            FileHandle.standardError.write(Data("scan-secrets: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        print("no secret in \(files.count) files under \(root.path)")
+        guard result.leaks.isEmpty else {
+            result.leaks.forEach { FileHandle.standardError.write(Data("leak: \($0)\n".utf8)) }
+            throw ExitCode(1)
+        }
+        print("no secret in \(result.files) files (\(configuration.labeledSecrets.count) configured secrets, \(Set(known.map(\.full)).count) fingerprinted forms of the run's tokens)")
+    }
+}
+
+/// `anon-e2e redact`: standard input to standard output through the redactor (the console log).
+struct RedactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "redact", abstract: "Copy standard input to standard output with every secret masked.")
+
+    func run() throws {
+        while let line = readLine(strippingNewline: false) {
+            FileHandle.standardOutput.write(Data(Redactor.shared.redact(line).utf8))
+        }
     }
 }

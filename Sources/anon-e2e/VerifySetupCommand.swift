@@ -13,8 +13,20 @@ struct VerifySetupCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Capabilities that must be there (exit 1 otherwise): \(Capability.allCases.map(\.rawValue).joined(separator: ", ")).")
     var require: [String] = []
 
+    @Flag(name: .long, help: "Print only 'staging' when the configuration names a staging (API_BASE), 'local' otherwise; the one place ci/e2e asks.")
+    var target = false
+
     func run() throws {
-        let configuration = try Configuration.load()
+        let configuration: Configuration
+        do { configuration = try Configuration.load() } catch {
+            FileHandle.standardError.write(Data("anon-e2e: error: the configuration cannot be read: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if target {
+            print(configuration[.apiBase] == nil ? "local" : "staging")
+            return
+        }
+        print("target: \(configuration.targetDescription)")
         print("configuration: environment" + (configuration.envFile.map { " + \($0)" } ?? " (no .env.local)"))
         var failed = false
         for capability in Capability.allCases {
@@ -27,6 +39,10 @@ struct VerifySetupCommand: ParsableCommand {
         }
         for name in require where Capability(rawValue: name) == nil {
             throw ValidationError("unknown capability '\(name)'")
+        }
+        for capability in configuration.declaredCapabilities where !configuration.has(capability) {
+            print("  declared in ANON_E2E_CAPABILITIES but missing: \(capability.rawValue)")
+            if configuration.bool(.strict) { failed = true }
         }
         if failed { throw ExitCode(1) }
     }

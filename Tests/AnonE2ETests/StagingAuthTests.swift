@@ -4,7 +4,7 @@ import TestSupport
 import TestSupportTesting
 
 /// Seed 000, step A: a real anonymous JWT from Supabase Auth, and what it must carry.
-@Suite("StagingAuth", .requires(.auth, .api), .timeLimit(.minutes(1)), .tags(.auth))
+@Suite("StagingAuth", .requires(.auth, .api), .replies(1), .tags(.auth))
 struct StagingAuthTests {
     let backend = Staging.backend
 
@@ -83,7 +83,7 @@ struct StagingAuthTests {
         let trace = StagingBackend.newTraceID()
         let request = backend.messages.request("hello", token: session.accessToken, traceID: trace)
         let response = try await backend.http.send(request)
-        let verdicts = ErrorBodyCheck(status: 401, code: "auth.session_revoked", traceID: trace, anonymousRefusal: false).verdicts(response)
+        let verdicts = ErrorBodyCheck(status: 401, .sessionRevoked, traceID: trace, anonymousRefusal: false, configuration: Staging.configuration).verdicts(response)
         try Staging.record("signout_refused.json", request: request, response: response, traceID: trace, verdicts: verdicts)
         if Staging.configuration.bool(.revocationChecked) {
             Staging.expect(verdicts, "the API after sign-out")

@@ -5,7 +5,7 @@ import TestSupportTesting
 
 /// Seed 000, step C: the rows one anonymous message wrote, read through a
 /// read-only session, checked by the named assertions of sql/.
-@Suite("StagingDatabase", .requires(.auth, .api, .database), .timeLimit(.minutes(1)), .tags(.database), .serialized)
+@Suite("StagingDatabase", .requires(.auth, .api, .database), .replies(2), .tags(.database), .serialized)
 struct StagingDatabaseTests {
     static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
@@ -23,10 +23,7 @@ struct StagingDatabaseTests {
         try Staging.evidence.record(report, text: results.markdown(title: "Database assertions: \(file)", parameters: run.parameters))
         for result in results {
             Staging.evidence.note(TraceNote(kind: .assertion, test: Staging.testName, traceID: run.traceID, name: result.assertion.name, passed: result.passed))
-            #expect(result.passed, """
-                \(result.assertion.name): expected \(result.assertion.expectation) (\(result.assertion.why)); \
-                got \(result.rows.count) row(s)\(result.error.map { ", error \($0)" } ?? ""): \(result.rows.prefix(5).map(\.description))
-                """)
+            #expect(result.passed, "\(Redactor.shared.redact(result.failure ?? ""))")
         }
     }
 
@@ -45,19 +42,20 @@ struct StagingDatabaseTests {
         Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["db_assert_report.md"])
         let final = stream.data(stream.first(Staging.configuration[.eventFinal] ?? "final"))?["content"]?.string
         // Two refusals (no token; an anonymous caller on an admin route) whose api_errors rows the assertions look for.
-        var refused: [String] = []
+        var refused: [ProvokedRefusal] = []
         for request in [backend.messages.request("x", token: nil),
                         backend.request(.get, backend.url(.adminPath), token: session.accessToken, traceID: StagingBackend.newTraceID())] {
             let trace = request.headers["X-Trace-Id"] ?? ""
             let response = try await backend.http.send(request)
             Staging.noteExchange(traceID: trace, request: request, status: response.status, artifacts: [])
-            refused.append(trace)
+            refused.append(try #require(ProvokedRefusal(traceID: trace, response: response),
+                                        "\(request.method.rawValue) \(request.url) was not refused with a K1 body: \(response.status)"))
         }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return Run(traceID: stream.traceID, parameters: [
             "user_id": session.userID, "trace_id": stream.traceID, "final_content": final,
-            "request_started": formatter.string(from: stream.startedAt), "refused_trace_ids": refused.joined(separator: ","),
+            "request_started": formatter.string(from: stream.startedAt), "refusals": ProvokedRefusal.json(refused),
         ])
     }
 }

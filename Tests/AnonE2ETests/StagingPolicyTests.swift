@@ -4,19 +4,19 @@ import TestSupport
 import TestSupportTesting
 
 /// Seed 000, step D: policy gates answer anonymous callers with the K1 body.
-@Suite("StagingPolicy", .requires(.auth, .api), .timeLimit(.minutes(1)), .tags(.policy))
+@Suite("StagingPolicy", .requires(.auth, .api), .replies(1), .tags(.policy))
 struct StagingPolicyTests {
     let backend = Staging.backend
 
     func token() async throws -> String { try await Staging.anonymous("StagingPolicy").accessToken }
 
     /// Sends, records `artifact`, and checks the K1 body.
-    func refusal(_ method: HTTPRequest.Method, _ url: String, token: String?, json: String? = nil, status: Int, code: String,
+    func refusal(_ method: HTTPRequest.Method, _ url: String, token: String?, json: String? = nil, status: Int, code: ContractCode,
                  anonymous: Bool, artifact: String) async throws {
         let trace = StagingBackend.newTraceID()
         let request = backend.request(method, url, token: token, traceID: trace, json: json)
         let response = try await backend.http.send(request)
-        let verdicts = ErrorBodyCheck(status: status, code: code, traceID: trace, anonymousRefusal: anonymous).verdicts(response)
+        let verdicts = ErrorBodyCheck(status: status, code, traceID: trace, anonymousRefusal: anonymous, configuration: Staging.configuration).verdicts(response)
         try Staging.record(artifact, request: request, response: response, traceID: trace, verdicts: verdicts)
         Staging.expect(verdicts, "\(method.rawValue) \(url)")
     }
@@ -24,13 +24,13 @@ struct StagingPolicyTests {
     @Test("an anonymous user sharing a conversation gets 403 policy.anonymous_forbidden with an upgrade hint")
     func share() async throws {
         try await refusal(.post, backend.url(.sharePath, id: UUID().uuidString.lowercased()), token: try await token(),
-                          status: 403, code: "policy.anonymous_forbidden", anonymous: true, artifact: "policy_share.json")
+                          status: 403, code: .anonymousForbidden, anonymous: true, artifact: "policy_share.json")
     }
 
     @Test("an anonymous user on /api/v1/admin/* gets 403 policy.admin_only")
     func admin() async throws {
         try await refusal(.get, backend.url(.adminPath), token: try await token(),
-                          status: 403, code: "policy.admin_only", anonymous: true, artifact: "policy_admin.json")
+                          status: 403, code: .adminOnly, anonymous: true, artifact: "policy_admin.json")
     }
 
     @Test("an anonymous batch of messages is refused as configured (403 or 429)")
@@ -38,12 +38,12 @@ struct StagingPolicyTests {
         let status = Staging.configuration.int(.batchStatus) ?? 403
         let body = #"{"items":[\#(MessagesAPI.body("one")),\#(MessagesAPI.body("two"))]}"#
         try await refusal(.post, backend.url(.batchPath), token: try await token(), json: body, status: status,
-                          code: status == 429 ? "rate_limit.qps" : "policy.anonymous_forbidden", anonymous: true, artifact: "policy_batch.json")
+                          code: status == 429 ? .rateLimitQPS : .anonymousForbidden, anonymous: true, artifact: "policy_batch.json")
     }
 
     @Test("no token: 401 auth.missing_token with WWW-Authenticate")
     func missingToken() async throws {
         try await refusal(.post, backend.url(.messagesPath), token: nil, json: MessagesAPI.body("hello"),
-                          status: 401, code: "auth.missing_token", anonymous: false, artifact: "policy_missing_token.json")
+                          status: 401, code: .missingToken, anonymous: false, artifact: "policy_missing_token.json")
     }
 }

@@ -32,8 +32,11 @@ public enum Capability: String, Sendable, CaseIterable, CustomStringConvertible 
 public struct MissingCapability: Error, Sendable, CustomStringConvertible {
     public let capability: Capability
     public let missing: [[String]]
+    /// The configuration file could not be read: nothing is configured.
+    public var loadError: String? = nil
 
     public var description: String {
+        if let loadError { return "capability '\(capability)' unavailable: \(loadError)" }
         let options = missing.map { $0.joined(separator: " and ") }
         return "capability '\(capability)' needs \(options.joined(separator: ", or ")) (set in the environment or .env.local)"
     }

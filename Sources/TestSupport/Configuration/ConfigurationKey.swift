@@ -23,6 +23,8 @@ extension ConfigurationKey {
     public static let dbConn = ConfigurationKey("DB_CONN", secret: true)
     public static let supabaseJWTSecret = ConfigurationKey("SUPABASE_JWT_SECRET", secret: true)
     public static let signingJWK = ConfigurationKey("ANON_E2E_SIGNING_JWK", secret: true)
+    /// Never needed by the suite; named so that, when it is in the environment, it is masked and scanned for.
+    public static let serviceRoleKey = ConfigurationKey("SUPABASE_SERVICE_ROLE_KEY", secret: true)
 
     // Paths (CONTRACT.md §2, §4, §6, §7).
     public static let messagesPath = ConfigurationKey("MESSAGES_PATH", default: "/api/v1/messages")
@@ -48,6 +50,29 @@ extension ConfigurationKey {
     public static let jwtLeeway = ConfigurationKey("JWT_LEEWAY", default: "30")
     public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "true")
     public static let corsOrigins = ConfigurationKey("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8000")
+    public static let errorCodeMap = ConfigurationKey("ERROR_CODE_MAP")
+
+    // Deadlines, by phase (seconds). A real model takes seconds to the first token
+    // and tens of seconds per reply: these bound what a correct backend may take.
+    public static let connectTimeout = ConfigurationKey("ANON_E2E_CONNECT_TIMEOUT", default: "10")
+    public static let firstByteTimeout = ConfigurationKey("ANON_E2E_FIRST_BYTE_TIMEOUT", default: "30")
+    public static let firstTokenTimeout = ConfigurationKey("ANON_E2E_FIRST_TOKEN_TIMEOUT", default: "60")
+    public static let idleTimeout = ConfigurationKey("ANON_E2E_IDLE_TIMEOUT", default: "45")
+    public static let replyTimeout = ConfigurationKey("ANON_E2E_REPLY_TIMEOUT", default: "120")
+    /// A prompt whose reply is long enough to need pings (the heartbeat case).
+    /// Unset: `StagingBackend.defaultLongPrompt`.
+    public static let longPrompt = ConfigurationKey("ANON_E2E_LONG_PROMPT")
+
+    // The verdict.
+    public static let strict = ConfigurationKey("ANON_E2E_STRICT", default: "0")
+    /// What the target is, for the first line of every output: `staging` or `local stack`.
+    public static let targetKind = ConfigurationKey("ANON_E2E_TARGET", default: "staging")
+    public static let allowSkip = ConfigurationKey("ANON_E2E_ALLOW_SKIP")
+    public static let capabilities = ConfigurationKey("ANON_E2E_CAPABILITIES", default: "auth,api,database")
+    /// An address of this machine the staging can reach, for the jku/x5u lure.
+    public static let lureURL = ConfigurationKey("ANON_E2E_LURE_URL")
+    /// Where the test process leaves the hashes of the tokens it handled for `anon-e2e scan-secrets` (ci/e2e sets it, outside artifacts/).
+    public static let fingerprints = ConfigurationKey("ANON_E2E_FINGERPRINTS")
 
     // The suite itself.
     public static let artifactsDirectory = ConfigurationKey("ANON_E2E_ARTIFACTS", default: "artifacts")
@@ -57,10 +82,12 @@ extension ConfigurationKey {
 
     /// Every key, in the order `.env.example` documents them.
     public static let all: [ConfigurationKey] = [
-        supabaseURL, supabaseAnonKey, apiBase, dbConn, supabaseJWTSecret, signingJWK,
+        supabaseURL, supabaseAnonKey, apiBase, dbConn, supabaseJWTSecret, signingJWK, serviceRoleKey,
         messagesPath, batchPath, sharePath, adminPath, healthPath, socketPath,
         eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported,
-        batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, revocationChecked, corsOrigins,
+        batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, revocationChecked, corsOrigins, errorCodeMap,
         artifactsDirectory, runID, caBundle, requestTimeout,
+        connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt,
+        strict, targetKind, allowSkip, capabilities, lureURL, fingerprints,
     ]
 }

@@ -8,6 +8,13 @@ public enum DotEnv {
         public var description: String { ".env line \(line): \(reason)" }
     }
 
+    /// A syntax error in a named file: what `.env.local` problems say.
+    public struct FileError: Error, Sendable, CustomStringConvertible {
+        public let path: String
+        public let error: SyntaxError
+        public var description: String { "\(path) line \(error.line): \(error.reason)" }
+    }
+
     public static func parse(_ text: String) throws -> [String: String] {
         var values: [String: String] = [:]
         for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {

@@ -21,8 +21,8 @@ public struct ClaimFault: Sendable {
     public let token: String
     /// 200 when the token must be accepted; 401 otherwise.
     public let expectedStatus: Int
-    /// The configured code when one is specific to the fault.
-    public let expectedCode: String?
+    /// The codes of CONTRACT.md §3 that name the fault (a refusal); empty for an accepted token.
+    public let expectedCodes: Set<ContractCode>
 }
 
 /// How the suite signs: the private JWK the API trusts (ES256), or the legacy HS256 secret.
@@ -66,30 +66,32 @@ extension ClaimFault {
         }
         switch fault {
         case .control:
-            return ClaimFault(name: fault.rawValue, token: token { _ in }, expectedStatus: 200, expectedCode: nil)
+            return ClaimFault(name: fault.rawValue, token: token { _ in }, expectedStatus: 200, expectedCodes: [])
         case .expiredBeyondLeeway:
             return ClaimFault(name: "expired \(leeway + 60) s ago", token: token { $0["exp"] = .number(Double(now - leeway - 60)) },
-                              expectedStatus: 401, expectedCode: "auth.token_expired")
+                              expectedStatus: 401, expectedCodes: [.tokenExpired])
         case .expiredInsideLeeway:
             return ClaimFault(name: "expired \(leeway / 3) s ago (leeway \(leeway) s)", token: token { $0["exp"] = .number(Double(now - leeway / 3)) },
-                              expectedStatus: 200, expectedCode: nil)
+                              expectedStatus: 200, expectedCodes: [])
         case .fortySecondsLeft:
-            return ClaimFault(name: fault.rawValue, token: token { $0["exp"] = .number(Double(now + 40)) }, expectedStatus: 200, expectedCode: nil)
+            return ClaimFault(name: fault.rawValue, token: token { $0["exp"] = .number(Double(now + 40)) }, expectedStatus: 200, expectedCodes: [])
         case .notBeforeAhead:
             return ClaimFault(name: "nbf \(leeway + 120) s ahead", token: token { $0["nbf"] = .number(Double(now + leeway + 120)) },
-                              expectedStatus: 401, expectedCode: "auth.token_not_yet_valid")
+                              expectedStatus: 401, expectedCodes: [.tokenNotYetValid])
         case .issuedAhead:
             return ClaimFault(name: "iat \(leeway + 120) s ahead", token: token { $0["iat"] = .number(Double(now + leeway + 120)) },
-                              expectedStatus: 401, expectedCode: "auth.token_not_yet_valid")
+                              expectedStatus: 401, expectedCodes: [.tokenNotYetValid])
         case .wrongAudience:
-            return ClaimFault(name: fault.rawValue, token: token { $0["aud"] = "service" }, expectedStatus: 401, expectedCode: "auth.invalid_audience")
+            return ClaimFault(name: fault.rawValue, token: token { $0["aud"] = "service" }, expectedStatus: 401, expectedCodes: [.invalidAudience])
         case .wrongIssuer:
             return ClaimFault(name: fault.rawValue, token: token { $0["iss"] = .string(issuer.replacingOccurrences(of: "://", with: "://evil.")) },
-                              expectedStatus: 401, expectedCode: "auth.invalid_issuer")
+                              expectedStatus: 401, expectedCodes: [.invalidIssuer])
         case .noExpiry:
-            return ClaimFault(name: fault.rawValue, token: token { $0.removeValue(forKey: "exp") }, expectedStatus: 401, expectedCode: nil)
+            return ClaimFault(name: fault.rawValue, token: token { $0.removeValue(forKey: "exp") }, expectedStatus: 401,
+                              expectedCodes: [.malformedToken, .tokenExpired])
         case .expiryAsString:
-            return ClaimFault(name: fault.rawValue, token: token { $0["exp"] = .string(String(now + 3000)) }, expectedStatus: 401, expectedCode: nil)
+            return ClaimFault(name: fault.rawValue, token: token { $0["exp"] = .string(String(now + 3000)) }, expectedStatus: 401,
+                              expectedCodes: [.malformedToken, .tokenExpired])
         }
     }
 

@@ -1,7 +1,10 @@
+import Foundation
+
 /// The K1 error body of CONTRACT.md §3, checked against an answer.
 public struct ErrorBodyCheck: Sendable {
     public let status: Int
-    public let code: String?
+    /// The codes that name the cause (as the backend spells them); empty accepts any non-empty code.
+    public let codes: Set<String>
     public let traceID: String
     public let anonymousRefusal: Bool
 
@@ -9,10 +12,19 @@ public struct ErrorBodyCheck: Sendable {
     ///   - code: the configured code; nil accepts any non-empty code.
     ///   - anonymousRefusal: a policy or quota refusal of an anonymous caller, whose hint must say to sign up.
     public init(status: Int, code: String?, traceID: String, anonymousRefusal: Bool) {
+        self.init(status: status, codes: code.map { [$0] } ?? [], traceID: traceID, anonymousRefusal: anonymousRefusal)
+    }
+
+    public init(status: Int, codes: Set<String>, traceID: String, anonymousRefusal: Bool) {
         self.status = status
-        self.code = code
+        self.codes = codes
         self.traceID = traceID
         self.anonymousRefusal = anonymousRefusal
+    }
+
+    /// The check of a contract refusal, its code mapped through the configuration.
+    public init(status: Int, _ code: ContractCode, traceID: String, anonymousRefusal: Bool, configuration: Configuration) {
+        self.init(status: status, code: configuration.code(code), traceID: traceID, anonymousRefusal: anonymousRefusal)
     }
 
     public func verdicts(_ response: HTTPResponse) -> [Verdict] {
@@ -31,8 +43,9 @@ public struct ErrorBodyCheck: Sendable {
             Verdict("the X-Trace-Id header equals body.trace_id", passed: response.headers["X-Trace-Id"] != nil && response.headers["X-Trace-Id"] == body?["trace_id"]?.string,
                     detail: "header \(response.headers["X-Trace-Id"] ?? "none")"),
         ]
-        if let code {
-            verdicts.append(Verdict("code is \(code)", passed: body?["code"]?.string == code, detail: "got \(body?["code"]?.text ?? "none")"))
+        if !codes.isEmpty {
+            verdicts.append(Verdict("code is \(codes.sorted().joined(separator: " or "))", passed: body?["code"]?.string.map(codes.contains) == true,
+                                    detail: "got \(body?["code"]?.text ?? "none")"))
         } else {
             verdicts.append(Verdict("code is a non-empty string", passed: !(body?["code"]?.string ?? "").isEmpty, detail: "got \(body?["code"]?.text ?? "none")"))
         }
@@ -48,8 +61,21 @@ public struct ErrorBodyCheck: Sendable {
         }
         if status == 429 {
             let retry = response.headers["Retry-After"]
-            verdicts.append(Verdict("Retry-After in seconds", passed: retry.flatMap { Int($0) }.map { $0 >= 0 } ?? false, detail: "got \(retry ?? "none")"))
+            verdicts.append(Verdict("Retry-After a positive number of seconds or an HTTP date", passed: Self.retryAfter(retry) != nil,
+                                    detail: "got \(retry ?? "none")"))
         }
         return verdicts
+    }
+
+    /// `Retry-After` as a wait: delay-seconds (at least 1: 0 tells a client to hammer) or an HTTP date (RFC 9110 §10.2.3).
+    public static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Int(value) { return seconds > 0 ? .seconds(seconds) : nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 }

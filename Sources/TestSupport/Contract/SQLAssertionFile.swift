@@ -5,19 +5,33 @@ import Foundation
 ///
 /// ```sql
 /// -- assert: chat_raw_final_assistant
-/// -- expect: rows = 1          (or: no rows, rows >= N)
+/// -- expect: rows = 1          (or: no rows, rows >= N, rows <= N)
 /// -- why: the final assistant row carries the stream's final.content
 /// SELECT id FROM chat_raw WHERE trace_id = :trace_id AND final_markdown = :final_content;
+///
+/// -- assert: chat_session_counted
+/// -- expect: no rows
+/// -- why: the chat session of the trace has message_count >= 1
+/// SELECT s.id FROM chat_sessions s WHERE ... AND (s.message_count IS NULL OR s.message_count < 1);
+/// -- subject: the chat session of the trace
+/// SELECT s.id FROM chat_sessions s WHERE ...;
 /// ```
 ///
 /// `:name` parameters are bound by name (sent apart from the SQL text); a
-/// query that expects `no rows` returns the violating rows.
+/// query that expects `no rows` returns the violating rows, and must have a
+/// `subject` query that finds the rows under test: "no violation" among no
+/// rows at all (a wrong trace id, a renamed column) proves nothing and fails.
+/// Every header is `-- word:`; a word other than assert, expect, why and
+/// subject is an error, and so is an assertion without `expect`.
 public struct SQLAssertionFile: Sendable {
     public struct Assertion: Sendable {
         public var name: String
         public var expectation: Expectation
         public var why: String
         public var sql: String
+        /// What the rows under test are, and the query that finds them (for `no rows`).
+        public var subject: String?
+        public var subjectSQL: String = ""
     }
 
     public enum Expectation: Sendable, Equatable, CustomStringConvertible {
@@ -53,7 +67,17 @@ public struct SQLAssertionFile: Sendable {
         public var assertion: Assertion
         public var rows: [PostgresRow]
         public var error: String?
-        public var passed: Bool { error == nil && assertion.expectation.holds(rows.count) }
+        /// How many rows the subject query found (nil without one).
+        public var subjectRows: Int? = nil
+        public var passed: Bool { error == nil && assertion.expectation.holds(rows.count) && subjectRows != 0 }
+
+        /// What was expected and what came, in one line.
+        public var failure: String? {
+            guard !passed else { return nil }
+            if let error { return "\(assertion.name): \(error)" }
+            if subjectRows == 0 { return "\(assertion.name): expected \(assertion.subject ?? "the rows under test") to exist; the subject query found none" }
+            return "\(assertion.name): expected \(assertion.expectation) (\(assertion.why)); got \(rows.count) row(s): \(rows.prefix(5).map(\.description))"
+        }
     }
 
     public let name: String
@@ -72,23 +96,42 @@ public struct SQLAssertionFile: Sendable {
         self.name = name
         var assertions: [Assertion] = []
         var current: Assertion?
+        var expected = false
+        var inSubject = false
         func close() throws {
             guard var assertion = current else { return }
-            assertion.sql = assertion.sql.trimmingCharacters(in: .whitespacesAndNewlines).trimmingSuffix { $0 == ";" }
+            func clean(_ sql: String) -> String { sql.trimmingCharacters(in: .whitespacesAndNewlines).trimmingSuffix { $0 == ";" } }
+            assertion.sql = clean(assertion.sql)
+            assertion.subjectSQL = clean(assertion.subjectSQL)
             guard !assertion.sql.isEmpty else { throw FormatError(file: name, reason: "assertion \(assertion.name) has no query") }
+            guard expected else { throw FormatError(file: name, reason: "assertion \(assertion.name) has no '-- expect:' header") }
+            if assertion.expectation == .noRows, assertion.subjectSQL.isEmpty {
+                throw FormatError(file: name, reason: "assertion \(assertion.name) expects no rows but has no '-- subject:' query: it would pass on nothing")
+            }
             assertions.append(assertion)
         }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if let value = Self.header("assert", trimmed) {
-                try close()
-                current = Assertion(name: value, expectation: .noRows, why: "", sql: "")
-            } else if let value = Self.header("expect", trimmed), current != nil {
-                current!.expectation = try Self.expectation(value, file: name)
-            } else if let value = Self.header("why", trimmed), current != nil {
-                current!.why = value
+            if let (key, value) = Self.header(trimmed) {
+                switch key {
+                case "assert":
+                    try close()
+                    current = Assertion(name: value, expectation: .noRows, why: "", sql: "")
+                    expected = false
+                    inSubject = false
+                case "expect" where current != nil:
+                    current!.expectation = try Self.expectation(value, file: name)
+                    expected = true
+                case "why" where current != nil:
+                    current!.why = value
+                case "subject" where current != nil:
+                    current!.subject = value
+                    inSubject = true
+                default:
+                    throw FormatError(file: name, reason: "line \(number + 1): unknown header '-- \(key):' (assert, expect, why, subject)")
+                }
             } else if current != nil, !trimmed.hasPrefix("--") {
-                current!.sql += line + "\n"
+                if inSubject { current!.subjectSQL += line + "\n" } else { current!.sql += line + "\n" }
             }
         }
         try close()
@@ -100,7 +143,12 @@ public struct SQLAssertionFile: Sendable {
         assertions.map { assertion in
             do {
                 let (sql, values) = try Self.bind(assertion.sql, parameters, assertion: assertion.name)
-                return Result(assertion: assertion, rows: try session.query(sql, values), error: nil)
+                var result = Result(assertion: assertion, rows: try session.query(sql, values), error: nil)
+                if !assertion.subjectSQL.isEmpty {
+                    let (subject, subjectValues) = try Self.bind(assertion.subjectSQL, parameters, assertion: assertion.name)
+                    result.subjectRows = try session.query(subject, subjectValues).count
+                }
+                return result
             } catch {
                 return Result(assertion: assertion, rows: [], error: String(describing: error))
             }
@@ -126,10 +174,14 @@ public struct SQLAssertionFile: Sendable {
         return (output, names.map { parameters[$0] ?? nil })
     }
 
-    private static func header(_ key: String, _ line: String) -> String? {
-        let prefix = "-- \(key):"
-        guard line.lowercased().hasPrefix(prefix) else { return nil }
-        return line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
+    /// `-- word: value` → (word, value); any other line → nil.
+    private static func header(_ line: String) -> (String, String)? {
+        guard line.hasPrefix("--") else { return nil }
+        let rest = line.dropFirst(2).drop { $0 == " " }
+        guard let colon = rest.firstIndex(of: ":") else { return nil }
+        let key = rest[..<colon]
+        guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        return (key.lowercased(), rest[rest.index(after: colon)...].trimmingCharacters(in: .whitespaces))
     }
 
     private static func expectation(_ text: String, file: String) throws -> Expectation {
@@ -146,9 +198,9 @@ extension [SQLAssertionFile.Result] {
     /// `db_assert_report.md`: each assertion, its verdict, its rows.
     public func markdown(title: String, parameters: [String: String?]) -> String {
         var text = "# \(title)\n\nParameters: " + parameters.keys.sorted().map { "`\($0)` = `\((parameters[$0] ?? nil)?.prefix(80) ?? "NULL")`" }.joined(separator: ", ") + "\n\n"
-        text += "| assertion | expects | rows | verdict |\n|---|---|---|---|\n"
+        text += "| assertion | expects | rows | rows under test | verdict |\n|---|---|---|---|---|\n"
         for result in self {
-            text += "| \(result.assertion.name) | \(result.assertion.expectation) | \(result.rows.count) | \(result.passed ? "pass" : "**FAIL**") |\n"
+            text += "| \(result.assertion.name) | \(result.assertion.expectation) | \(result.rows.count) | \(result.subjectRows.map(String.init) ?? "") | \(result.passed ? "pass" : "**FAIL**") |\n"
         }
         for result in self where !result.passed || !result.rows.isEmpty {
             text += "\n## \(result.assertion.name): \(result.passed ? "pass" : "FAIL")\n\n\(result.assertion.why)\n\n"

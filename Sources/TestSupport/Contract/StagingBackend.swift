@@ -27,11 +27,28 @@ public struct StagingBackend: Sendable {
         return apiBase + (id.map { path.replacingOccurrences(of: "{id}", with: $0) } ?? path)
     }
 
-    /// Deadlines for one request, from `ANON_E2E_REQUEST_TIMEOUT`.
+    /// Deadlines for a request that is not a message (auth, policy, health), from `ANON_E2E_REQUEST_TIMEOUT`.
     public var deadlines: Deadlines {
-        let seconds = Int64(configuration.int(.requestTimeout) ?? 30)
-        return Deadlines(connect: .seconds(min(seconds, 10)), total: .seconds(seconds), idle: .seconds(seconds))
+        let total = configuration.seconds(.requestTimeout) ?? .seconds(30)
+        return Deadlines(connect: min(total, connectTimeout), head: total, total: total, idle: total)
     }
+
+    /// Deadlines for a message, streamed or not: a model answers in its own time,
+    /// so they come from the reply's phases (`ANON_E2E_*_TIMEOUT`).
+    public var messageDeadlines: Deadlines {
+        Deadlines(connect: connectTimeout, head: configuration.seconds(.firstByteTimeout) ?? .seconds(30),
+                  total: replyTimeout, idle: configuration.seconds(.idleTimeout) ?? .seconds(45))
+    }
+
+    public var connectTimeout: Duration { configuration.seconds(.connectTimeout) ?? .seconds(10) }
+    /// The longest a stream may take from the request to its `final`.
+    public var replyTimeout: Duration { configuration.seconds(.replyTimeout) ?? .seconds(120) }
+    /// The longest a stream may take from the request to its first token.
+    public var firstTokenTimeout: Duration { configuration.seconds(.firstTokenTimeout) ?? .seconds(60) }
+
+    /// A prompt whose reply outlasts a ping interval on the backend (`ANON_E2E_LONG_PROMPT`).
+    public var longPrompt: String { configuration[.longPrompt] ?? Self.defaultLongPrompt }
+    public static let defaultLongPrompt = String(repeating: "tell me a long story about streams and heartbeats. ", count: 8)
 
     public var tls: TLSOptions { TLSOptions(verifyPeer: true, caBundlePath: configuration[.caBundle]) }
 

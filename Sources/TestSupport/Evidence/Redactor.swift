@@ -9,27 +9,53 @@ import Synchronization
 /// - every registered secret (the anon key, the JWT secret, refresh tokens)
 ///   becomes `<redacted>` wherever it appears, raw or JSON-escaped.
 public final class Redactor: Sendable {
-    public static let shared = Redactor(secrets: Configuration.current.secrets)
+    public static let shared = Redactor(secrets: Configuration.current.secrets,
+                                        fingerprintFile: Configuration.current[.fingerprints].map { URL(fileURLWithPath: $0) })
 
     private let secrets: Mutex<Set<String>>
+    /// Where the hashes of the run's tokens go, for the secret scan that runs after this process.
+    let fingerprintFile: URL?
 
-    public init(secrets: [String] = []) {
+    public init(secrets: [String] = [], fingerprintFile: URL? = nil) {
         self.secrets = Mutex(Set(secrets.filter { $0.count >= 4 }))
+        self.fingerprintFile = fingerprintFile
     }
 
-    /// Adds a value to mask from now on (a refresh token, a forged key).
-    public func register(_ secret: String) {
+    /// Adds a value to mask from now on (a refresh token, a forged key); the
+    /// secret scan will look for it too.
+    public func register(_ secret: String, label: String = "a registered secret") {
         guard secret.count >= 4 else { return }
-        secrets.withLock { _ = $0.insert(secret) }
+        let added = secrets.withLock { $0.insert(secret).inserted }
+        if added { fingerprint(secret, label: label) }
     }
+
+    /// A value the redactor leaves alone but the secret scan must never find
+    /// whole (an access token: artifacts keep its header and claims).
+    public func fingerprint(_ secret: String, label: String) {
+        guard let fingerprintFile else { return }
+        let encoder = JSONEncoder()
+        let lines = SecretScanner.Fingerprint.all(label: label, secret: secret).compactMap { try? encoder.encode($0) }
+        guard !lines.isEmpty else { return }
+        Self.fileLock.withLock { _ in
+            try? FileManager.default.createDirectory(at: fingerprintFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: fingerprintFile.path) {
+                _ = FileManager.default.createFile(atPath: fingerprintFile.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
+            guard let handle = try? FileHandle(forWritingTo: fingerprintFile) else { return }
+            handle.seekToEndOfFile()
+            for line in lines { handle.write(line + Data([10])) }
+            try? handle.close()
+        }
+    }
+
+    private static let fileLock = Mutex(())
 
     public func redact(_ text: String) -> String {
         var text = text
         // Longest first, so a secret that contains another is masked whole.
-        for secret in secrets.withLock({ $0 }).sorted(by: { $0.count > $1.count }) {
-            text = text.replacingOccurrences(of: secret, with: "<redacted>")
-            let escaped = Self.jsonEscaped(secret)
-            if escaped != secret { text = text.replacingOccurrences(of: escaped, with: "<redacted>") }
+        let forms = secrets.withLock({ $0 }).flatMap { secret in [secret] + SecretForms.forms(of: secret).map(\.text) }
+        for form in Set(forms).sorted(by: { $0.count > $1.count }) {
+            text = text.replacingOccurrences(of: form, with: "<redacted>")
         }
         for rule in Self.rules {
             text = rule.pattern.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: rule.template)
@@ -64,9 +90,4 @@ public final class Redactor: Sendable {
         Rule(#"(postgres(?:ql)?://[^:/@\s]+:)[^@\s]+(@)"#, "$1***$2"),
         Rule(#"(?i)(\bpassword\s*=\s*)('[^']*'|[^\s'"]+)"#, "$1***"),
     ]
-
-    private static func jsonEscaped(_ text: String) -> String {
-        guard let data = try? JSONEncoder().encode(text) else { return text }
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
-    }
 }

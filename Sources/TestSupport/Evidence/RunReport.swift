@@ -1,63 +1,59 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// `REPORT.md` of a run: the overview (case, verdict, duration, trace ids),
 /// the trace table (each X-Trace-Id → status, artifacts, database
 /// assertions), the warnings and the identities spent.
 public struct RunReport: Sendable {
-    public struct Case: Sendable, Equatable {
-        public var suite: String
-        public var name: String
-        public var verdict: String
-        public var seconds: Double
-        public var failure: String?
-    }
+    public typealias Case = TestEventLog.Case
 
     public let runID: String
+    /// What was tested: "local stack (http://127.0.0.1:…)" or "staging (https://…)", and the capabilities it had.
+    public let target: String
     public let cases: [Case]
     public let notes: [TraceNote]
+    public let verdict: RunVerdict?
 
-    public init(runID: String, cases: [Case], notes: [TraceNote]) {
+    public init(runID: String, target: String = "", cases: [Case], notes: [TraceNote], verdict: RunVerdict? = nil) {
         self.runID = runID
+        self.target = target
         self.cases = cases
         self.notes = notes
-    }
-
-    /// Reads the cases of a JUnit XML file (`swift test --xunit-output`).
-    public static func cases(junit url: URL) throws -> [Case] {
-        let document = try XMLDocument(contentsOf: url)
-        return try document.nodes(forXPath: "//testcase").compactMap { node in
-            guard let element = node as? XMLElement else { return nil }
-            let failure = element.elements(forName: "failure").first
-            let skipped = !element.elements(forName: "skipped").isEmpty
-            return Case(suite: element.attribute(forName: "classname")?.stringValue ?? "",
-                        name: element.attribute(forName: "name")?.stringValue ?? "",
-                        verdict: failure != nil ? "FAIL" : skipped ? "skipped" : "pass",
-                        seconds: Double(element.attribute(forName: "time")?.stringValue ?? "") ?? 0,
-                        failure: failure?.attribute(forName: "message")?.stringValue ?? failure?.stringValue)
-        }
+        self.verdict = verdict
     }
 
     public var markdown: String {
-        var text = "# AnonE2E report: run \(runID)\n\n"
-        let failed = cases.filter { $0.verdict == "FAIL" }.count
-        let skipped = cases.filter { $0.verdict == "skipped" }.count
+        var text = "# AnonE2E report: run \(runID), target \(target)\n\n"
+        let failed = cases.filter { $0.verdict == .failed }.count
+        let skipped = cases.filter { $0.verdict == .skipped }.count
+        if let verdict {
+            text += "**Verdict: \(verdict.failed ? "FAILED" : verdict.problems.isEmpty ? "passed" : "passed with problems")**" +
+                " (\(verdict.strict ? "strict" : "not strict")).\n\n"
+            for problem in verdict.problems { text += "- \(problem.message)\n" }
+            if !verdict.problems.isEmpty { text += "\n" }
+        }
         text += "\(cases.count) cases: \(cases.count - failed - skipped) passed, \(failed) failed, \(skipped) skipped. "
         let signIns = notes.filter { $0.kind == .signIn }.count
         text += "Anonymous sign-ins spent: \(signIns).\n\n"
 
         text += "## Overview\n\n| suite | case | verdict | duration | trace ids |\n|---|---|---|---|---|\n"
         for item in cases {
-            let traces = Set(notes.filter { $0.test == item.name && $0.traceID != nil }.compactMap(\.traceID)).sorted()
-            let suite = item.suite.split(separator: ".").last.map(String.init) ?? item.suite
-            text += "| \(suite) | \(item.name) | \(item.verdict == "FAIL" ? "**FAIL**" : item.verdict) | \(String(format: "%.2f s", item.seconds)) | \(traces.map { "`\($0)`" }.joined(separator: " ")) |\n"
+            let traces = Set(notes.filter { ($0.test ?? "").prefix { $0 != "(" } == item.name && $0.traceID != nil }.compactMap(\.traceID)).sorted()
+            let verdict = switch item.verdict {
+            case .passed: "pass"
+            case .failed: "**FAIL**"
+            case .skipped: "skipped: \(Self.cell(item.reason ?? ""))"
+            }
+            text += "| \(item.suite) | \(item.name): \(Self.cell(item.displayName)) | \(verdict) | \(String(format: "%.2f s", item.seconds)) | \(traces.map { "`\($0)`" }.joined(separator: " ")) |\n"
         }
-        let failures = cases.filter { $0.failure != nil }
+        let failures = cases.filter { $0.verdict == .failed }
         if !failures.isEmpty {
             text += "\n### Failures\n\n"
-            for item in failures { text += "- **\(item.name)**: \(item.failure!.replacingOccurrences(of: "\n", with: " ").prefix(600))\n" }
+            for item in failures { text += "- **\(item.id)**: \((item.reason ?? "").replacingOccurrences(of: "\n", with: " ").prefix(600))\n" }
+        }
+        let skips = cases.filter { $0.verdict == .skipped }
+        if !skips.isEmpty {
+            text += "\n### Skipped: rules not checked in this run\n\n"
+            for item in skips { text += "- **\(item.id)**: \(item.reason ?? "no reason given")\n" }
         }
 
         text += "\n## Traces\n\n| X-Trace-Id | case | request | status | artifacts | database assertions |\n|---|---|---|---|---|---|\n"
@@ -89,9 +85,20 @@ public struct RunReport: Sendable {
             for note in limits { text += "| \(note.name ?? "") | \(note.message ?? "") |\n" }
         }
 
+        let heartbeats = notes.filter { $0.kind == .heartbeat }
+        if !heartbeats.isEmpty {
+            text += "\n## Heartbeat\n\n| stream | verdict |\n|---|---|\n"
+            for note in heartbeats { text += "| `\(note.traceID ?? "")` | \(note.passed == true ? "held" : "**FAIL**"): \(Self.cell(note.message ?? "")) |\n" }
+        }
+
         let warnings = notes.filter { $0.kind == .warning }
         text += "\n## Warnings\n\n"
         text += warnings.isEmpty ? "None.\n" : warnings.map { "- \($0.test.map { "\($0): " } ?? "")\($0.message ?? "")\n" }.joined()
         return text
+    }
+
+    /// Text safe inside a Markdown table cell.
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
     }
 }

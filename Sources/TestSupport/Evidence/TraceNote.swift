@@ -5,7 +5,7 @@ import Synchronization
 /// which artifacts it wrote, how its assertions and warnings came out. The
 /// report is built from these lines and the JUnit XML of the run.
 public struct TraceNote: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit }
+    public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit, skip, heartbeat }
 
     public var kind: Kind
     public var test: String?

@@ -12,7 +12,7 @@
 public struct EventStreamParser: Sendable {
     public struct LineTooLong: Error, CustomStringConvertible {
         public let limit: Int
-        public var description: String { "an event-stream line grew past \(limit) bytes without a line end" }
+        public var description: String { "an event-stream line (or one event's data) grew past \(limit) bytes without an end" }
     }
 
     public let maxLineBytes: Int
@@ -86,7 +86,7 @@ public struct EventStreamParser: Sendable {
                 } else {
                     line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<index]))
                     if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
-                    if let item = endLine(arrival: arrival) { items.append(item) }
+                    if let item = try endLine(arrival: arrival) { items.append(item) }
                     lastByteWasCR = byte == 0x0D
                 }
                 start = index + 1
@@ -103,7 +103,7 @@ public struct EventStreamParser: Sendable {
     private static let dataField = Array("data".utf8), eventField = Array("event".utf8)
     private static let idField = Array("id".utf8), retryField = Array("retry".utf8)
 
-    private mutating func endLine(arrival: ContinuousClock.Instant) -> EventStreamItem? {
+    private mutating func endLine(arrival: ContinuousClock.Instant) throws -> EventStreamItem? {
         if case let .checking(matched) = bomState {
             line.insert(contentsOf: Self.bom[0..<matched], at: 0)
             bomState = .done
@@ -124,6 +124,8 @@ public struct EventStreamParser: Sendable {
             value = []
         }
         if field.elementsEqual(Self.dataField) {
+            // Many data lines and no blank line would grow one event without bound.
+            if dataBuffer.count + value.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
             if hasData { dataBuffer.append(0x0A) }
             dataBuffer.append(contentsOf: value)
             hasData = true

@@ -121,7 +121,8 @@ public struct GoTrueClient: Sendable {
     private func session(_ response: HTTPResponse) async throws -> GoTrueSession {
         guard let body = JSONValue.parse(response.body) else { throw GoTrueError.shape("not JSON: \(response.text.prefix(300))") }
         let session = try GoTrueSession(body)
-        redactor.register(session.refreshToken)
+        redactor.register(session.refreshToken, label: "a refresh token")
+        redactor.fingerprint(session.accessToken, label: "an access token")
         return session
     }
 }

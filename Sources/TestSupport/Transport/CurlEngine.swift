@@ -47,7 +47,7 @@ final class CurlEngine: @unchecked Sendable {
             for transfer in touched { transfer.flush() }
             touched.removeAll(keepingCapacity: true)
             reapFinished()
-            expireIdle(now: .now)
+            expireDeadlines(now: .now)
             var ready: Int32 = 0
             // A short poll while transfers run keeps the idle deadline accurate to 50 ms.
             curl_multi_poll(multi, nil, 0, active.isEmpty ? 1000 : 50, &ready)
@@ -83,13 +83,15 @@ final class CurlEngine: @unchecked Sendable {
         }
     }
 
-    private func expireIdle(now: ContinuousClock.Instant) {
-        for (easy, transfer) in active where transfer.idleExpired(now: now) {
+    /// The head, total and idle deadlines, checked here rather than by libcurl so
+    /// that each names its phase and the total one holds while a consumer
+    /// keeps the transfer paused.
+    private func expireDeadlines(now: ContinuousClock.Instant) {
+        for (easy, transfer) in active {
+            guard let error = transfer.expired(now: now) else { continue }
             active.removeValue(forKey: easy)
             curl_multi_remove_handle(multi, easy)
-            transfer.finish(error: .idleTimeout(
-                url: transfer.request.url, after: transfer.request.deadlines.idle ?? .zero,
-                receivedBytes: transfer.receivedBytes))
+            transfer.finish(error: error)
         }
     }
 }

@@ -16,6 +16,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     private var headParser = ResponseHeadParser()
     private var lastActivity = ContinuousClock.now
+    private var startedAt = ContinuousClock.now
     private var awaitingFlush = false
     private let state = Mutex(TransferState())
 
@@ -79,17 +80,30 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: engine side
 
-    func started() { lastActivity = .now }
+    func started() {
+        startedAt = .now
+        lastActivity = startedAt
+    }
 
     func unpausing() {
         lastActivity = .now
         state.withLock { $0.paused = false }
     }
 
-    func idleExpired(now: ContinuousClock.Instant) -> Bool {
-        guard let idle = request.deadlines.idle else { return false }
-        if state.withLock({ $0.paused }) { return false }
-        return now - lastActivity > idle
+    /// The deadline this transfer has passed, if any: total first, then head, then idle.
+    func expired(now: ContinuousClock.Instant) -> TransportError? {
+        let deadlines = request.deadlines
+        let (paused, hasHead, received) = state.withLock { ($0.paused, $0.head != nil, $0.receivedBytes) }
+        if now - startedAt > deadlines.total {
+            return .totalTimeout(url: request.url, after: deadlines.total, receivedBytes: received)
+        }
+        if let head = deadlines.head, !hasHead, now - startedAt > head {
+            return .headTimeout(url: request.url, after: head)
+        }
+        if let idle = deadlines.idle, !paused, now - lastActivity > idle {
+            return .idleTimeout(url: request.url, after: idle, receivedBytes: received)
+        }
+        return nil
     }
 
     fileprivate func received(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -137,7 +151,8 @@ final class CurlTransfer: @unchecked Sendable {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let timings = readTimings(easy)
         let error: TransportError
-        if code == CURLE_OPERATION_TIMEDOUT, timings.connect == .zero {
+        let hasHead = state.withLock { $0.head != nil }
+        if code == CURLE_OPERATION_TIMEDOUT, !hasHead, timings.connect == .zero {
             error = .connectTimeout(url: request.url, after: request.deadlines.connect)
         } else if code == CURLE_OPERATION_TIMEDOUT {
             error = .totalTimeout(url: request.url, after: request.deadlines.total, receivedBytes: receivedBytes)
@@ -205,7 +220,8 @@ final class CurlTransfer: @unchecked Sendable {
             check(anon_curl_setopt_ptr(easy, CURLOPT_ERRORBUFFER, buffer.baseAddress))
         }
         check(anon_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.deadlines.connect.milliseconds)))
-        check(anon_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.deadlines.total.milliseconds)))
+        // The engine enforces the total deadline by phase; libcurl's is a backstop.
+        check(anon_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.deadlines.total.milliseconds) + 2000))
         check(anon_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0))
         check(anon_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0))
         if let bundle = request.tls.caBundlePath { check(anon_curl_setopt_string(easy, CURLOPT_CAINFO, bundle)) }

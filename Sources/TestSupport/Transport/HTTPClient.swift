@@ -35,7 +35,7 @@ public struct HTTPClient: Sendable {
         let lifetime = TransferLifetime(transfer)
         CurlEngine.shared.submit(.add(transfer))
         let head = try await transfer.awaitHead()
-        return StreamingResponse(head: head, lifetime: lifetime, started: started)
+        return StreamingResponse(head: head, lifetime: lifetime, started: started, headArrival: .now)
     }
 }
 
@@ -52,12 +52,15 @@ public struct StreamingResponse: Sendable {
     public let head: ResponseHead
     /// Monotonic instant the request was started.
     public let started: ContinuousClock.Instant
+    /// Monotonic instant the head reached the consumer.
+    public let headArrival: ContinuousClock.Instant
     let lifetime: TransferLifetime
 
-    init(head: ResponseHead, lifetime: TransferLifetime, started: ContinuousClock.Instant) {
+    init(head: ResponseHead, lifetime: TransferLifetime, started: ContinuousClock.Instant, headArrival: ContinuousClock.Instant) {
         self.head = head
         self.lifetime = lifetime
         self.started = started
+        self.headArrival = headArrival
     }
 
     public var status: Int { head.status }

@@ -44,15 +44,21 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// Every network operation has a deadline. `idle` counts only time in which
-/// the server owes bytes: while the consumer holds the transfer paused, it stops.
+/// Every network operation has a deadline, one per phase, each from the start
+/// of the transfer: `connect` (TCP and TLS), `head` (the status line and
+/// headers), `total` (the whole body: it holds while bytes keep flowing and
+/// while the consumer holds the transfer paused). `idle` is the longest
+/// silence allowed once connected, counting only time in which the server
+/// owes bytes: while the consumer holds the transfer paused, it stops.
 public struct Deadlines: Sendable, Equatable {
     public var connect: Duration
+    public var head: Duration?
     public var total: Duration
     public var idle: Duration?
 
-    public init(connect: Duration = .seconds(10), total: Duration = .seconds(60), idle: Duration? = .seconds(30)) {
+    public init(connect: Duration = .seconds(10), head: Duration? = nil, total: Duration = .seconds(60), idle: Duration? = .seconds(30)) {
         self.connect = connect
+        self.head = head
         self.total = total
         self.idle = idle
     }

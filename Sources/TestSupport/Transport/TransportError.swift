@@ -2,6 +2,7 @@
 /// came, and where.
 public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     case connectTimeout(url: String, after: Duration)
+    case headTimeout(url: String, after: Duration)
     case totalTimeout(url: String, after: Duration, receivedBytes: Int64)
     case idleTimeout(url: String, after: Duration, receivedBytes: Int64)
     case bodyTooLarge(url: String, limit: Int)
@@ -11,11 +12,13 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case let .connectTimeout(url, after):
-            "no connection to \(url) within \(after)"
+            "connect phase: no connection to \(url) within \(after)"
+        case let .headTimeout(url, after):
+            "head phase: \(url) accepted the connection but sent no status line and headers within \(after)"
         case let .totalTimeout(url, after, bytes):
-            "\(url) did not finish within \(after) (\(bytes) body bytes had arrived)"
+            "total deadline: \(url) was still open after \(after) (\(bytes) body bytes had arrived); expected it to end"
         case let .idleTimeout(url, after, bytes):
-            "\(url) sent no byte for \(after) (\(bytes) body bytes had arrived); expected the stream to go on or end"
+            "idle phase: \(url) sent no byte for \(after) (\(bytes) body bytes had arrived); expected the stream to go on or end"
         case let .bodyTooLarge(url, limit):
             "\(url) sent a body over the \(limit)-byte limit"
         case let .failed(url, code, message):

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// `POST /api/v1/messages` (CONTRACT.md §2): the reply as an event stream,
 /// or as JSON for `Accept: application/json`.
@@ -36,7 +37,7 @@ struct MessagesController: Sendable {
         if wantsStream, let lastID = request.headers[.lastEventID].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
            let record = await registry.record(trace), record.owner == user.userID, let start = await record.index(after: lastID) {
             do { try await limiter.openStream(user.userID, limit: tier.openStreams) } catch { throw hinted(error, user) }
-            return stream(record, from: start, user: user.userID)
+            return stream(record, from: start, user: user.userID, channel: context.channel)
         }
 
         var request = request
@@ -74,7 +75,7 @@ struct MessagesController: Sendable {
         ]
         Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: body.content.split(separator: " ").count) }
         Task { await ping(record) }
-        return stream(record, from: 0, user: user.userID)
+        return stream(record, from: 0, user: user.userID, channel: context.channel)
     }
 
     /// Writes the reply into the record as the model produces it, then stores it.
@@ -82,7 +83,7 @@ struct MessagesController: Sendable {
         var id = 1
         await record.append(.event("meta", id: id, data: JSON.string(meta)))
         for (index, token) in tokens.enumerated() {
-            try? await Task.sleep(for: settings.tokenDelay)
+            try? await Task.sleep(for: index == 0 ? settings.firstTokenDelay + settings.tokenDelay : settings.tokenDelay)
             id += 1
             await record.append(.event("delta", id: id, data: JSON.string(["seq": index + 1, "delta": token])))
         }
@@ -104,18 +105,30 @@ struct MessagesController: Sendable {
         await registry.retire(trace, record, after: settings.streamRetention)
     }
 
-    /// A `: ping` comment every interval while the reply runs.
+    /// A `: ping` comment while the reply runs: every interval, or (SSE_PING_RESET_ON_FRAME)
+    /// once an interval has passed without a frame.
     private func ping(_ record: StreamRecord) async {
         while !(await record.isFinished) {
-            try? await Task.sleep(for: settings.pingInterval)
+            if settings.pingResetsOnFrame {
+                let due = await record.lastAppend + settings.pingInterval
+                if ContinuousClock.now < due {
+                    try? await Task.sleep(until: due)
+                    continue
+                }
+            } else {
+                try? await Task.sleep(for: settings.pingInterval)
+            }
             await record.append(.ping)
         }
     }
 
     /// The response: frames from `index` on, flushed one by one; the stream
-    /// slot is released when the stream ends or the client goes away.
-    private func stream(_ record: StreamRecord, from index: Int, user: UUID) -> Response {
+    /// slot is released once, when the stream ends or the connection closes
+    /// (a client that goes away while the model thinks writes nothing to fail on).
+    private func stream(_ record: StreamRecord, from index: Int, user: UUID, channel: (any Channel)?) -> Response {
         let limiter = self.limiter
+        let slot = SlotRelease { await limiter.closeStream(user) }
+        channel?.closeFuture.whenComplete { _ in Task { await slot.release() } }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-cache"
@@ -127,10 +140,10 @@ struct MessagesController: Sendable {
                     try await writer.write(ByteBuffer(string: frame.text))
                     next += 1
                 }
-                await limiter.closeStream(user)
+                await slot.release()
                 try await writer.finish(nil)
             } catch {
-                await limiter.closeStream(user)
+                await slot.release()
                 throw error
             }
         })
@@ -162,5 +175,18 @@ struct MessagesController: Sendable {
         guard var refusal = error as? APIError else { return error }
         refusal.hint = user.isAnonymous ? APIError.upgradeHint : "Wait \(refusal.retryAfter ?? 1) s (Retry-After) and try again."
         return refusal
+    }
+}
+
+/// Frees a stream slot exactly once, whichever comes first: the end of the stream or the close of its connection.
+final class SlotRelease: Sendable {
+    private let released = Atomic<Bool>(false)
+    private let action: @Sendable () async -> Void
+
+    init(_ action: @escaping @Sendable () async -> Void) { self.action = action }
+
+    func release() async {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        await action()
     }
 }

@@ -8,6 +8,8 @@ public actor StreamRecord {
     public let owner: UUID
     private var frames: [SSEFrame] = []
     private var finished = false
+    /// When the last frame was added: a ping timer that resets on frames counts from here.
+    public private(set) var lastAppend = ContinuousClock.now
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     public init(owner: UUID) { self.owner = owner }
@@ -15,6 +17,7 @@ public actor StreamRecord {
     public func append(_ frame: SSEFrame) {
         guard !finished else { return }
         frames.append(frame)
+        lastAppend = .now
         wake()
     }
 

@@ -10,10 +10,13 @@ public struct AppContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public let facts = RequestFacts()
     public let remoteIP: String
+    /// The connection: a stream watches it to free its slot the moment the client goes away.
+    public let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 }
 

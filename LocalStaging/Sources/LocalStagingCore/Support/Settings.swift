@@ -24,6 +24,10 @@ public struct Settings: Sendable {
     public var anonymousSignInsEnabled: Bool
     public var refreshReuseInterval: Int
     public var pingInterval: Duration
+    /// Whether a frame restarts the ping timer (pings only in silences) or pings keep their own beat.
+    public var pingResetsOnFrame: Bool
+    /// The model's time to its first token, after `meta` has left.
+    public var firstTokenDelay: Duration
     public var tokenDelay: Duration
     public var streamRetention: Duration
     public var batchPolicy: Int
@@ -68,6 +72,8 @@ public struct Settings: Sendable {
         refreshReuseInterval = int("REFRESH_REUSE_INTERVAL", 0)
         pingInterval = seconds("SSE_PING_INTERVAL", 15)
         tokenDelay = .milliseconds(int("TOKEN_DELAY_MS", 30))
+        firstTokenDelay = .milliseconds(int("FIRST_TOKEN_DELAY_MS", 0))
+        pingResetsOnFrame = env["SSE_PING_RESET_ON_FRAME"] == "true"
         streamRetention = seconds("STREAM_RETENTION", 60)
         batchPolicy = int("BATCH_POLICY", 403)
         corsOrigins = (env["CORS_ORIGINS"] ?? "http://localhost:3000,http://localhost:8000").split(separator: ",").map {

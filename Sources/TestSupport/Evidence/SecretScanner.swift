@@ -25,7 +25,8 @@ public struct SecretScanner: Sendable {
         public var label: String
         public var form: String
         public var length: Int
-        /// SHA-256 of the first `prefixLength` bytes, hex; then of the whole form.
+        /// FNV-1a of the first `prefixLength` bytes (cheap enough to take at every
+        /// offset of a file), then SHA-256 of the whole form; both hex.
         public var prefix: String
         public var full: String
 
@@ -36,8 +37,18 @@ public struct SecretScanner: Sendable {
             self.label = label
             self.form = form
             length = bytes.count
-            prefix = Self.hash(bytes.prefix(Self.prefixLength))
+            prefix = Self.prefixHash(bytes.prefix(Self.prefixLength))
             full = Self.hash(bytes[...])
+        }
+
+        static func prefixHash(_ bytes: ArraySlice<UInt8>) -> String {
+            String(prefixValue(bytes), radix: 16)
+        }
+
+        static func prefixValue(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+            var value: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return value
         }
 
         static func hash(_ bytes: ArraySlice<UInt8>) -> String {
@@ -51,14 +62,14 @@ public struct SecretScanner: Sendable {
     }
 
     let needles: [(label: String, form: String, bytes: [UInt8])]
-    let fingerprints: [String: [Fingerprint]]
+    let fingerprints: [UInt64: [Fingerprint]]
 
     /// - Parameters:
     ///   - secrets: secrets known by value (the configuration's), each with a label that names its kind, never its value.
     ///   - fingerprints: secrets known by hash (the run's tokens).
     public init(secrets: [(label: String, value: String)], fingerprints: [Fingerprint] = []) {
         needles = secrets.flatMap { secret in SecretForms.forms(of: secret.value).map { (secret.label, $0.form, Array($0.text.utf8)) } }
-        self.fingerprints = Dictionary(grouping: fingerprints.filter { $0.length >= Fingerprint.prefixLength }, by: \.prefix)
+        self.fingerprints = Dictionary(grouping: fingerprints.filter { $0.length >= Fingerprint.prefixLength }, by: { UInt64($0.prefix, radix: 16) ?? 0 })
     }
 
     private static let signedJWT = try! NSRegularExpression(pattern: #"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}"#)
@@ -72,7 +83,7 @@ public struct SecretScanner: Sendable {
         if !fingerprints.isEmpty, bytes.count >= Fingerprint.prefixLength {
             var found = Set<String>()
             for start in 0...(bytes.count - Fingerprint.prefixLength) {
-                guard let candidates = fingerprints[Fingerprint.hash(bytes[start..<(start + Fingerprint.prefixLength)])] else { continue }
+                guard let candidates = fingerprints[Fingerprint.prefixValue(bytes[start..<(start + Fingerprint.prefixLength)])] else { continue }
                 for candidate in candidates where start + candidate.length <= bytes.count
                     && Fingerprint.hash(bytes[start..<(start + candidate.length)]) == candidate.full {
                     if found.insert(candidate.label + candidate.form).inserted {

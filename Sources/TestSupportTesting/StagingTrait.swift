@@ -19,3 +19,15 @@ extension Trait where Self == TimeLimitTrait {
         return .timeLimit(.minutes(max(1, Int((seconds + 59) / 60))))
     }
 }
+
+/// The CONTRACT.md rules a case checks (`[S2.3 MUST]` in the text). One
+/// place per case; `anon-e2e coverage` reads it from the source and REPORT.md
+/// gives each rule the verdict of its cases.
+public struct RulesTrait: TestTrait, SuiteTrait {
+    public let ids: [String]
+    public var isRecursive: Bool { false }
+}
+
+extension Trait where Self == RulesTrait {
+    public static func rules(_ ids: String...) -> Self { RulesTrait(ids: ids) }
+}

@@ -19,13 +19,20 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write the JUnit XML (skipped cases as <skipped message=…>).")
     var junit: String?
 
+    @Option(name: .long, help: "The contract with its rule ids (for the rules section).")
+    var contract = "docs/CONTRACT.md"
+
+    @Option(name: .long, help: "The folder of the Staging cases (their .rules(...)).")
+    var cases = "Tests/AnonE2ETests"
+
     func run() throws {
         let directory = URL(fileURLWithPath: runDirectory).resolvingSymlinksInPath()
         let (configuration, configurationError) = Configuration.loadReporting()
         let log = try TestEventLog(contentsOf: URL(fileURLWithPath: events))
         let verdict = RunVerdict(log: log, configuration: configuration, configurationError: configurationError)
+        let coverage = try? RuleCoverage(contract: URL(fileURLWithPath: contract), caseSources: URL(fileURLWithPath: cases))
         let report = RunReport(runID: directory.lastPathComponent, target: configuration.targetDescription, cases: log.cases,
-                               notes: EvidenceRecorder.notes(in: directory), verdict: verdict)
+                               notes: EvidenceRecorder.notes(in: directory), verdict: verdict, rules: coverage)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent("REPORT.md")
         try Data(Redactor.shared.redact(report.markdown).utf8).write(to: url)
@@ -72,7 +79,7 @@ struct VerdictCommand: ParsableCommand {
             print("  skipped \(item.id): \(item.reason ?? "no reason")")
         }
         for problem in verdict.problems {
-            print("  \(verdict.strict || problem.kind == .failedCases ? "✘" : "!!") \(problem.message)")
+            print("  \(verdict.strict || problem.kind.alwaysFails ? "✘" : "!!") \(problem.message)")
         }
         if verdict.problems.isEmpty { print("  ✔ every case ran its check and held") }
         print("\(verdict.failed ? "FAILED" : "passed"): \(log.summaryLine)")

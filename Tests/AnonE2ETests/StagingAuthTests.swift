@@ -10,7 +10,7 @@ struct StagingAuthTests {
 
     func session() async throws -> GoTrueSession { try await Staging.anonymous("StagingAuth") }
 
-    @Test("anonymous sign-in answers a GoTrue session")
+    @Test("anonymous sign-in answers a GoTrue session", .rules("S1.2", "S1.9"))
     func anonymousSession() async throws {
         let session = try await session()
         Staging.expect([
@@ -23,7 +23,7 @@ struct StagingAuthTests {
         ], "the sign-in session")
     }
 
-    @Test("the access token carries the claims of an anonymous user")
+    @Test("the access token carries the claims of an anonymous user", .rules("S1.12", "S1.13"))
     func anonymousClaims() async throws {
         let session = try await session()
         let token = try JWT(session.accessToken)
@@ -36,7 +36,7 @@ struct StagingAuthTests {
         for verdict in recommended.failures { Staging.warn("access token: expected \(verdict.check) (\(verdict.detail ?? ""))") }
     }
 
-    @Test("the signature verifies against the JWKS key named by kid, or the legacy secret for HS256")
+    @Test("the signature verifies against the JWKS key named by kid, or the legacy secret for HS256", .rules("S1.11", "S1.8"))
     func signatureVerifies() async throws {
         let token = try JWT(try await session().accessToken)
         let keys = try await backend.auth.jwks()
@@ -49,7 +49,7 @@ struct StagingAuthTests {
         }
     }
 
-    @Test("GET /auth/v1/user returns the same user")
+    @Test("GET /auth/v1/user returns the same user", .rules("S1.6"))
     func currentUser() async throws {
         let session = try await session()
         let user = try await backend.auth.user(accessToken: session.accessToken)
@@ -57,7 +57,7 @@ struct StagingAuthTests {
         #expect(user["is_anonymous"]?.bool == true)
     }
 
-    @Test("refresh rotates: new tokens in the same session, the spent refresh token refused")
+    @Test("refresh rotates: new tokens in the same session, the spent refresh token refused", .rules("S1.5", "S1.14"))
     func refreshRotates() async throws {
         let original = try await Staging.signInAnonymously("refresh")
         let refreshed = try await backend.auth.refresh(original.refreshToken)
@@ -76,7 +76,7 @@ struct StagingAuthTests {
         #expect(error?.code == "refresh_token_already_used" || error?.status == 400, "the spent refresh token: \(String(describing: error))")
     }
 
-    @Test("after sign-out the API refuses the old access token: 401 auth.session_revoked")
+    @Test("after sign-out the API refuses the old access token: 401 auth.session_revoked", .rules("S1.15", "S3.12"))
     func signOutRevokes() async throws {
         let session = try await Staging.signInAnonymously("sign-out")
         try await backend.auth.signOut(accessToken: session.accessToken)

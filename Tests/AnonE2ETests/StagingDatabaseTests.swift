@@ -10,7 +10,7 @@ struct StagingDatabaseTests {
     static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
 
-    @Test("every assertion of sql/assertions.sql and sql/assertions_extra.sql holds for one anonymous message", arguments: [
+    @Test("every assertion of sql/assertions.sql and sql/assertions_extra.sql holds for one anonymous message", .rules("S5.1", "S5.2", "S5.3", "S5.4", "S5.5", "S5.6", "S5.7", "S5.8"), arguments: [
         "assertions.sql", "assertions_extra.sql",
     ])
     func assertions(_ file: String) async throws {

@@ -7,7 +7,7 @@ import TestSupportTesting
 struct StagingHealthTests {
     let configuration = Configuration.current
 
-    @Test("GET /api/v1/healthz answers 200 {\"status\":\"ok\"} without a token")
+    @Test("GET /api/v1/healthz answers 200 {\"status\":\"ok\"} without a token", .rules("S7.1"))
     func health() async throws {
         let url = try configuration.required(.apiBase) + (configuration[.healthPath] ?? "")
         let response = try await HTTPClient().send(HTTPRequest(.get, url))

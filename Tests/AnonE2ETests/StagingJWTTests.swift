@@ -52,7 +52,7 @@ struct StagingJWTTests {
             """)
     }
 
-    @Test("every key-less mutation is refused: 401, the K1 body with the code of its cause, WWW-Authenticate, never 5xx, never slow",
+    @Test("every key-less mutation is refused: 401, the K1 body with the code of its cause, WWW-Authenticate, never 5xx, never slow", .rules("S3.6", "S3.7", "S3.8", "S3.3", "S3.1"),
           arguments: JWTMutation.Kind.allCases)
     func mutationsAreRefused(_ kind: JWTMutation.Kind) async throws {
         let baseline = try await baseline()
@@ -80,7 +80,7 @@ struct StagingJWTTests {
         try Staging.evidence.record("jwt_mutations.json", json: await Self.results.all)
     }
 
-    @Test("the backend never fetches a key from the jku or x5u URL a token names")
+    @Test("the backend never fetches a key from the jku or x5u URL a token names", .rules("S3.8"))
     func luresNeverFetched() async throws {
         guard Staging.configuration[.lureURL] != nil else {
             try Staging.skip("not exercised: no ANON_E2E_LURE_URL (an address of this machine the backend can reach) to serve the lure at")
@@ -99,7 +99,7 @@ struct StagingJWTTests {
         #expect(fetched.isEmpty, "the backend fetched \(fetched) from the lure at \(baseline.lure.baseURL)")
     }
 
-    @Test("validly signed tokens are judged by their claims (exp, nbf, iat with leeway; aud; iss)",
+    @Test("validly signed tokens are judged by their claims (exp, nbf, iat with leeway; aud; iss)", .rules("S3.9", "S3.10", "S3.11"),
           .requires(.signingKey), arguments: ClaimFault.Case.allCases)
     func claimsAreChecked(_ faultCase: ClaimFault.Case) async throws {
         let baseline = try await baseline()
@@ -127,7 +127,7 @@ struct StagingJWTTests {
         Staging.expect(verdicts, "signed token '\(fault.name)'")
     }
 
-    @Test("after the matrix the original token still works")
+    @Test("after the matrix the original token still works", .rules("S1.11"))
     func originalTokenStillWorks() async throws {
         let baseline = try await baseline()
         await Self.pace.next()

@@ -34,7 +34,7 @@ struct StagingLimitTests {
         }
     }
 
-    @Test("no token is 401, an anonymous caller on a registered-only route 403, over its limit 429: told apart, each with its trace id")
+    @Test("no token is 401, an anonymous caller on a registered-only route 403, over its limit 429: told apart, each with its trace id", .rules("S3.5", "S3.14", "S3.17", "S3.1"))
     func refusalsToldApart() async throws {
         let token = try await Staging.signInAnonymously("limits: 401/403/429").accessToken
         let (unauthorized, trace401) = message(nil)
@@ -53,7 +53,7 @@ struct StagingLimitTests {
         ])
     }
 
-    @Test("a burst of twice the per-second limit: at least one and at most the limit admitted, the rest 429 rate_limit.qps with a positive Retry-After, admitted again after it")
+    @Test("a burst of twice the per-second limit: at least one and at most the limit admitted, the rest 429 rate_limit.qps with a positive Retry-After, admitted again after it", .rules("S4.4", "S3.17", "S3.4"))
     func rateLimit() async throws {
         let token = try await Staging.signInAnonymously("limits: rate").accessToken
         let limit = configuration.int(.anonymousQPS) ?? 5
@@ -80,7 +80,7 @@ struct StagingLimitTests {
                                         message: "burst of \(limit * 2) within \(spread): \(admitted.count) admitted (limit \(limit)), \(refused.count) × 429, Retry-After \(wait), admitted again after it: \(retried.status == 200)"))
     }
 
-    @Test("at the open-stream limit another stream is 429 rate_limit.sse_concurrency; aborting one frees its slot within a second")
+    @Test("at the open-stream limit another stream is 429 rate_limit.sse_concurrency; aborting one frees its slot within a second", .rules("S4.6", "S3.19"))
     func openStreams() async throws {
         let token = try await Staging.signInAnonymously("limits: streams").accessToken
         let limit = configuration.int(.anonymousStreams) ?? 2
@@ -121,7 +121,7 @@ struct StagingLimitTests {
                                         message: "\(limit) open, stream \(limit + 1) refused \(refused.status); slot free \(String(format: "%.0f ms", release.inMilliseconds)) after an abort"))
     }
 
-    @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests are not charged")
+    @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests are not charged", .rules("S4.5", "S4.8", "S3.18"))
     func dailyQuota() async throws {
         let quota = configuration.int(.anonymousDailyQuota) ?? 1000
         let limit = configuration.int(.anonymousQPS) ?? 5
@@ -153,7 +153,7 @@ struct StagingLimitTests {
                                         message: "\(admitted) admitted of a quota of \(quota), then \(exhausted.count) × 429 \(quotaCode)"))
     }
 
-    @Test("each provoked refusal left an api_errors row with its trace id, status and code", .requires(.database))
+    @Test("each provoked refusal left an api_errors row with its trace id, status and code", .rules("S5.7"), .requires(.database))
     func refusalsAreLogged() async throws {
         let refusals = await Self.refusals.all
         try #require(!refusals.isEmpty, "no refusal was provoked")

@@ -21,19 +21,19 @@ struct StagingPolicyTests {
         Staging.expect(verdicts, "\(method.rawValue) \(url)")
     }
 
-    @Test("an anonymous user sharing a conversation gets 403 policy.anonymous_forbidden with an upgrade hint")
+    @Test("an anonymous user sharing a conversation gets 403 policy.anonymous_forbidden with an upgrade hint", .rules("S4.1", "S3.13", "S3.1", "S3.2"))
     func share() async throws {
         try await refusal(.post, backend.url(.sharePath, id: UUID().uuidString.lowercased()), token: try await token(),
                           status: 403, code: .anonymousForbidden, anonymous: true, artifact: "policy_share.json")
     }
 
-    @Test("an anonymous user on /api/v1/admin/* gets 403 policy.admin_only")
+    @Test("an anonymous user on /api/v1/admin/* gets 403 policy.admin_only", .rules("S4.2", "S3.14", "S3.2"))
     func admin() async throws {
         try await refusal(.get, backend.url(.adminPath), token: try await token(),
                           status: 403, code: .adminOnly, anonymous: true, artifact: "policy_admin.json")
     }
 
-    @Test("an anonymous batch of messages is refused as configured (403 or 429)")
+    @Test("an anonymous batch of messages is refused as configured (403 or 429)", .rules("S4.3", "S3.2"))
     func batch() async throws {
         let status = Staging.configuration.int(.batchStatus) ?? 403
         let body = #"{"items":[\#(MessagesAPI.body("one")),\#(MessagesAPI.body("two"))]}"#
@@ -41,7 +41,7 @@ struct StagingPolicyTests {
                           code: status == 429 ? .rateLimitQPS : .anonymousForbidden, anonymous: true, artifact: "policy_batch.json")
     }
 
-    @Test("no token: 401 auth.missing_token with WWW-Authenticate")
+    @Test("no token: 401 auth.missing_token with WWW-Authenticate", .rules("S3.5", "S3.3", "S3.1"))
     func missingToken() async throws {
         try await refusal(.post, backend.url(.messagesPath), token: nil, json: MessagesAPI.body("hello"),
                           status: 401, code: .missingToken, anonymous: false, artifact: "policy_missing_token.json")

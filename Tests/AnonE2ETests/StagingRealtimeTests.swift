@@ -15,7 +15,7 @@ struct StagingRealtimeTests {
 
     func token() async throws -> String { try await Staging.anonymous("StagingRealtime").accessToken }
 
-    @Test("a valid token in the auth payload connects: 40 with a sid")
+    @Test("a valid token in the auth payload connects: 40 with a sid", .rules("S6.1"))
     func connects() async throws {
         let client = client()
         let sid = try #require(try await client.handshake().sid, "the handshake gave no session id")
@@ -25,7 +25,7 @@ struct StagingRealtimeTests {
         await client.close(sid)
     }
 
-    @Test("no token, or a forged one, is refused: 44 with data.status 401 and an auth code", arguments: ["none", "forged"])
+    @Test("no token, or a forged one, is refused: 44 with data.status 401 and an auth code", .rules("S6.2"), arguments: ["none", "forged"])
     func refusesWithoutToken(_ variant: String) async throws {
         let client = client()
         let sid = try #require(try await client.handshake().sid)
@@ -36,7 +36,7 @@ struct StagingRealtimeTests {
         #expect(data["data"]?["code"]?.string?.hasPrefix("auth.") == true, "CONNECT_ERROR data: \(data.text)")
     }
 
-    @Test("an allowed origin is answered with its Access-Control-Allow-Origin and credentials; another origin gets 400 and none")
+    @Test("an allowed origin is answered with its Access-Control-Allow-Origin and credentials; another origin gets 400 and none", .rules("S6.3"))
     func cors() async throws {
         let allowed = try await client(origin: allowedOrigin).handshake().response
         #expect(allowed.status == 200)
@@ -47,7 +47,7 @@ struct StagingRealtimeTests {
         #expect(other.headers["Access-Control-Allow-Origin"] == nil, "a foreign origin got allow-origin \(other.headers["Access-Control-Allow-Origin"] ?? "")")
     }
 
-    @Test("a message is answered by agent:thought, then agent:result: type, workflowId, data.content, an ISO 8601 timestamp")
+    @Test("a message is answered by agent:thought, then agent:result: type, workflowId, data.content, an ISO 8601 timestamp", .rules("S6.4"))
     func agentEvents() async throws {
         let client = client()
         let sid = try #require(try await client.handshake().sid)

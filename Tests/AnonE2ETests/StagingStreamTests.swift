@@ -21,12 +21,12 @@ struct StagingStreamTests {
         }
     }
 
-    @Test("POST /api/v1/messages answers 200 text/event-stream and echoes X-Trace-Id")
+    @Test("POST /api/v1/messages answers 200 text/event-stream and echoes X-Trace-Id", .rules("S2.1", "S2.2"))
     func streamHead() async throws {
         Staging.expect(invariants.head(try await stream()), "the stream's answer")
     }
 
-    @Test("the stream holds every invariant: meta first, final last, ids increasing, seq contiguous, deltas join to final.content")
+    @Test("the stream holds every invariant: meta first, final last, ids increasing, seq contiguous, deltas join to final.content", .rules("S2.3", "S2.4"))
     func streamInvariants() async throws {
         let stream = try await stream()
         Staging.expect(invariants.frames(stream), "the stream")
@@ -35,12 +35,12 @@ struct StagingStreamTests {
         #expect(meta?["user_type"]?.string == "anonymous", "meta.user_type is \(meta?["user_type"]?.text ?? "missing")")
     }
 
-    @Test("frames are flushed as produced: the first delta arrives measurably before final")
+    @Test("frames are flushed as produced: the first delta arrives measurably before final", .rules("S2.5"))
     func flushedAsProduced() async throws {
         Staging.expect([invariants.flushing(try await stream())], "the stream's timing")
     }
 
-    @Test("the app consumes the final content")
+    @Test("the app consumes the final content", .rules("S2.3"))
     func appConsumesFinal() async throws {
         let stream = try await stream()
         let content = try #require(stream.data(stream.first(invariants.final))?["content"]?.string, "no final.content")
@@ -48,7 +48,7 @@ struct StagingStreamTests {
         try Staging.evidence.record("app_consumed.txt", text: content + "\n")
     }
 
-    @Test("Accept: application/json answers 200 with content, message_id, conversation_id and the trace id")
+    @Test("Accept: application/json answers 200 with content, message_id, conversation_id and the trace id", .rules("S2.10", "S2.1"))
     func jsonAnswer() async throws {
         let token = try await Staging.anonymous("StagingStream").accessToken
         let trace = StagingBackend.newTraceID()

@@ -127,4 +127,12 @@ struct RunVerdictTests {
         let broken = Configuration(values: [:], loadError: message)
         #expect(broken.missing(.api)?.description.contains(".env.local line 2") == true)
     }
+
+    @Test("a secret found by the scan fails the run even when it is not strict")
+    func scanAlwaysFails() throws {
+        let run = RunVerdict(log: try TestEventLog(jsonLines: Self.passingEvents), configuration: Configuration(values: ["API_BASE": "http://x"]),
+                             outputErrors: [(.secretScan, "leak: console.log: SUPABASE_ANON_KEY (base64)")])
+        #expect(!run.strict)
+        #expect(run.failed)
+    }
 }

@@ -12,8 +12,11 @@ public struct RunReport: Sendable {
     public let cases: [Case]
     public let notes: [TraceNote]
     public let verdict: RunVerdict?
+    /// The contract's rules and the cases that check them, for the rules section.
+    public let rules: RuleCoverage?
 
-    public init(runID: String, target: String = "", cases: [Case], notes: [TraceNote], verdict: RunVerdict? = nil) {
+    public init(runID: String, target: String = "", cases: [Case], notes: [TraceNote], verdict: RunVerdict? = nil, rules: RuleCoverage? = nil) {
+        self.rules = rules
         self.runID = runID
         self.target = target
         self.cases = cases
@@ -54,6 +57,11 @@ public struct RunReport: Sendable {
         if !skips.isEmpty {
             text += "\n### Skipped: rules not checked in this run\n\n"
             for item in skips { text += "- **\(item.id)**: \(item.reason ?? "no reason given")\n" }
+        }
+
+        if let rules {
+            text += "\n## Rules\n\nEach rule of CONTRACT.md, the cases that check it, and how it came out in this run.\n\n"
+            text += rules.markdown(log: TestEventLog(cases: cases))
         }
 
         text += "\n## Traces\n\n| X-Trace-Id | case | request | status | artifacts | database assertions |\n|---|---|---|---|---|---|\n"

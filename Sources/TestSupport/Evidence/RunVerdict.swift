@@ -1,10 +1,16 @@
 /// What a run means: green only when every case that ran held its rule and
-/// nothing that should have been checked was left out. In strict mode
-/// (`ANON_E2E_STRICT=1`) each problem fails the run; without it, each is
-/// printed loudly at the end and only failed cases fail the run.
+/// nothing that should have been checked was left out. A failed case, a
+/// secret found in an output and an unreadable configuration always fail the
+/// run; in strict mode (`ANON_E2E_STRICT=1`) every other problem does too, and
+/// without it each is printed loudly at the end.
 public struct RunVerdict: Sendable {
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
-        public enum Kind: String, Sendable { case failedCases, noCases, missingCapability, unlistedSkip, configuration, report, secretScan }
+        public enum Kind: String, Sendable {
+            case failedCases, noCases, missingCapability, unlistedSkip, configuration, report, secretScan
+
+            /// Fails the run whether or not it is strict.
+            public var alwaysFails: Bool { self == .failedCases || self == .secretScan || self == .configuration }
+        }
         public let kind: Kind
         public let message: String
         public var description: String { message }
@@ -13,8 +19,8 @@ public struct RunVerdict: Sendable {
     public let strict: Bool
     public let problems: [Problem]
 
-    /// Exit status for the run: failed cases always fail it; every other problem only in strict mode.
-    public var failed: Bool { problems.contains { $0.kind == .failedCases } || (strict && !problems.isEmpty) }
+    /// Exit status for the run: see `Problem.Kind.alwaysFails`; every other problem only in strict mode.
+    public var failed: Bool { problems.contains { $0.kind.alwaysFails } || (strict && !problems.isEmpty) }
 
     /// - Parameters:
     ///   - configurationError: why the configuration could not be read (a malformed `.env.local`), if it could not.

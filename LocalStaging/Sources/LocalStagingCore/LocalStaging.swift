@@ -5,11 +5,11 @@ import Logging
 /// the messages API (`/api/v1`) and Socket.IO (`/ws`).
 public enum LocalStaging {
     public static func router(settings: Settings, store: Store, keys: SigningKeys) -> Router<AppContext> {
-        let verifier = TokenVerifier(keys: keys, issuer: settings.issuer, leeway: settings.leeway)
-        let authenticator = Authenticator(verifier: verifier, store: store)
+        let verifier = TokenVerifier(keys: keys, issuer: settings.issuer, leeway: settings.has(.leewayZero) ? 0 : settings.leeway, faults: settings.faults)
+        let authenticator = Authenticator(verifier: verifier, store: store, checksRevocation: !settings.has(.revocationUnchecked))
         let generator = ReplyGenerator(model: settings.model)
         let router = Router(context: AppContext.self)
-        router.middlewares.add(TraceMiddleware(store: store))
+        router.middlewares.add(TraceMiddleware(store: store, faults: settings.faults))
         GoTrueController(settings: settings, store: store, keys: keys, authenticator: authenticator, signups: SignupLimiter()).addRoutes(to: router)
         MessagesController(settings: settings, store: store, authenticator: authenticator, limiter: RateLimiter(),
                            registry: StreamRegistry(), generator: generator).addRoutes(to: router)
@@ -19,7 +19,7 @@ public enum LocalStaging {
     }
 
     public static func application(settings: Settings) throws -> some ApplicationProtocol {
-        let store = try Store(databaseURL: settings.databaseURL)
+        let store = try Store(databaseURL: settings.databaseURL, faults: settings.faults)
         let keys = try SigningKeys.load(file: settings.signingKeyFile, legacySecret: settings.legacyJWTSecret)
         var logger = Logger(label: "local-staging")
         logger.logLevel = .warning

@@ -16,6 +16,21 @@ struct MessagesController: Sendable {
 
     func addRoutes(to router: Router<AppContext>) {
         router.post("/api/v1/messages", use: send)
+        router.get("/api/v1/conversations/:id", use: conversation)
+    }
+
+    /// `GET /api/v1/conversations/{id}`: its owner's, with the messages in order; anyone else's is not found.
+    @Sendable func conversation(_ request: Request, context: AppContext) async throws -> Response {
+        let user = try await authenticator.authenticate(request, context: context)
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let conversation = try await store.conversation(id),
+              conversation.owner == user.userID || settings.has(.conversationOwnerUnchecked) else { throw APIError.notFound }
+        let messages = settings.has(.conversationWithoutMessages) ? [] : conversation.messages.map { message -> [String: Any] in
+            ["id": message.id.uuidString.lowercased(), "role": message.role, "content": message.content ?? "", "created_at": message.createdAt.iso8601]
+        }
+        return JSON.response(.ok, [
+            "id": id.uuidString.lowercased(), "title": conversation.title ?? "", "user_type": conversation.userType,
+            "created_at": conversation.createdAt.iso8601, "updated_at": conversation.updatedAt.iso8601, "messages": messages,
+        ])
     }
 
     struct Body {
@@ -26,27 +41,37 @@ struct MessagesController: Sendable {
 
     @Sendable func send(_ request: Request, context: AppContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, context: context)
-        let tier = user.isAnonymous ? settings.anonymous : settings.registered
+        let tier = user.isAnonymous || settings.has(.registeredAnonymousTier) ? settings.anonymous : settings.registered
         let trace = context.facts.current.traceID
         let accept = request.headers[.accept]?.lowercased() ?? ""
         let wantsStream = !(accept.contains("application/json") && !accept.contains("text/event-stream"))
         do {
-            try await limiter.admitRequest(user.userID, limit: tier.requestsPerSecond)
-        } catch { throw hinted(error, user) }
+            if !settings.has(.noRateLimit) { try await limiter.admitRequest(user.userID, limit: tier.requestsPerSecond) }
+        } catch {
+            if settings.has(.refusalsCharged) { await limiter.charge(user.userID) }
+            var refusal = hinted(error, user)
+            if settings.has(.retryAfterZero), var limited = refusal as? APIError { limited.retryAfter = 0; refusal = limited }
+            throw refusal
+        }
 
         if wantsStream, let lastID = request.headers[.lastEventID].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
            let record = await registry.record(trace), record.owner == user.userID, let start = await record.index(after: lastID) {
             do { try await limiter.openStream(user.userID, limit: tier.openStreams) } catch { throw hinted(error, user) }
-            return stream(record, from: start, user: user.userID, channel: context.channel)
+            return stream(record, from: settings.has(.resumeSkipsFrame) ? start + 1 : start, user: user.userID, channel: context.channel)
         }
 
         var request = request
-        let body = try parse(try await request.collectBody(upTo: 64 * 1024))
+        let body: Body
+        do {
+            body = try parse(try await request.collectBody(upTo: 64 * 1024))
+        } catch let error as APIError where settings.has(.invalidBodyServerError) {
+            throw APIError(.internalServerError, "internal_error", error.message, hint: "Try again.")
+        }
         do {
             try await limiter.admitMessage(user.userID, quota: tier.dailyMessages, streams: wantsStream ? tier.openStreams : nil)
         } catch { throw hinted(error, user) }
 
-        let system = body.system ?? settings.defaultSystemPrompt
+        let system = settings.has(.systemPromptIgnored) ? settings.defaultSystemPrompt : body.system ?? settings.defaultSystemPrompt
         let turn: Store.Turn
         do {
             guard let started = try await store.beginTurn(user: user.userID, anonymous: user.isAnonymous, conversation: body.conversation,
@@ -62,19 +87,22 @@ struct MessagesController: Sendable {
         guard wantsStream else {
             let content = tokens.joined()
             try await store.finishTurn(turn, content: content, model: settings.model, trace: trace)
-            return JSON.response(.ok, ["content": content, "message_id": turn.messageID.uuidString.lowercased(),
-                                       "conversation_id": turn.conversationID.uuidString.lowercased(), "trace_id": trace])
+            var answer: [String: Any] = ["content": content, "message_id": turn.messageID.uuidString.lowercased(),
+                                         "conversation_id": turn.conversationID.uuidString.lowercased(), "trace_id": trace]
+            if settings.has(.jsonWithoutMessageID) { answer["message_id"] = nil }
+            return JSON.response(.ok, answer)
         }
 
         let record = StreamRecord(owner: user.userID)
         await registry.add(record, trace: trace)
         let meta: [String: Any] = [
             "trace_id": trace, "conversation_id": turn.conversationID.uuidString.lowercased(),
-            "session_id": turn.chatSessionID.uuidString.lowercased(), "message_id": turn.messageID.uuidString.lowercased(),
+            "session_id": (settings.has(.metaSessionIsAuthSession) ? user.sessionID : turn.chatSessionID).uuidString.lowercased(),
+            "message_id": turn.messageID.uuidString.lowercased(),
             "model": settings.model, "user_type": user.isAnonymous ? "anonymous" : "registered",
         ]
         Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: body.content.split(separator: " ").count) }
-        Task { await ping(record) }
+        if !settings.has(.noPings) { Task { await ping(record) } }
         return stream(record, from: 0, user: user.userID, channel: context.channel)
     }
 
@@ -82,19 +110,28 @@ struct MessagesController: Sendable {
     private func generate(_ record: StreamRecord, meta: [String: Any], tokens: [String], turn: Store.Turn, trace: String, promptTokens: Int) async {
         var id = 1
         await record.append(.event("meta", id: id, data: JSON.string(meta)))
+        var held: SSEFrame?
         for (index, token) in tokens.enumerated() {
             try? await Task.sleep(for: index == 0 ? settings.firstTokenDelay + settings.tokenDelay : settings.tokenDelay)
             id += 1
-            await record.append(.event("delta", id: id, data: JSON.string(["seq": index + 1, "delta": token])))
+            let seq = settings.has(.seqGap) && index > 0 ? index + 2 : index + 1
+            let frame = SSEFrame.event("delta", id: id, data: JSON.string(["seq": seq, "delta": token]))
+            // Frames 3 and 4 swapped: the order fault.
+            if settings.has(.framesReordered), id == 3 { held = frame; continue }
+            await record.append(frame)
+            if let frame = held { await record.append(frame); held = nil }
         }
-        let content = tokens.joined()
+        if let frame = held { await record.append(frame) }
+        let content = settings.has(.emptyFinalContent) ? "" : tokens.joined()
         id += 1
         do {
             try await store.finishTurn(turn, content: content, model: settings.model, trace: trace)
-            await record.append(.event("final", id: id, data: JSON.string([
+            var final: [String: Any] = [
                 "seq": tokens.count + 1, "content": content, "finish_reason": "stop", "message_id": turn.messageID.uuidString.lowercased(),
                 "usage": ["prompt_tokens": promptTokens, "completion_tokens": tokens.count],
-            ])))
+            ]
+            if settings.has(.finalWithoutUsage) { final["usage"] = nil }
+            await record.append(.event("final", id: id, data: JSON.string(final)))
         } catch {
             await record.append(.event("error", id: id, data: JSON.string([
                 "status": 500, "code": "internal_error", "message": "the reply could not be stored", "trace_id": trace,
@@ -127,15 +164,23 @@ struct MessagesController: Sendable {
     /// (a client that goes away while the model thinks writes nothing to fail on).
     private func stream(_ record: StreamRecord, from index: Int, user: UUID, channel: (any Channel)?) -> Response {
         let limiter = self.limiter
-        let slot = SlotRelease { await limiter.closeStream(user) }
-        channel?.closeFuture.whenComplete { _ in Task { await slot.release() } }
+        let keptAfterEnd = settings.has(.slotKeptAfterEnd)
+        let slot = SlotRelease {
+            // The fault: a slot freed only seconds after its stream ended.
+            if keptAfterEnd { try? await Task.sleep(for: .seconds(3)) }
+            await limiter.closeStream(user)
+        }
+        if !settings.has(.slotKeptOnAbort) { channel?.closeFuture.whenComplete { _ in Task { await slot.release() } } }
+        let holdsFrames = settings.has(.framesHeldBack)
+        let keepsOnAbort = settings.has(.slotKeptOnAbort)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
-        headers[.cacheControl] = "no-cache"
+        headers[.cacheControl] = settings.has(.cacheControlMaxAge) ? "max-age=60" : "no-cache"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var next = index
             do {
+                if holdsFrames { await record.waitUntilFinished() }
                 while let frame = await record.frame(at: next) {
                     try await writer.write(ByteBuffer(string: frame.text))
                     next += 1
@@ -143,7 +188,7 @@ struct MessagesController: Sendable {
                 await slot.release()
                 try await writer.finish(nil)
             } catch {
-                await slot.release()
+                if !keepsOnAbort { await slot.release() }
                 throw error
             }
         })

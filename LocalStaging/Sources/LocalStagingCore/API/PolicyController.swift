@@ -8,7 +8,8 @@ struct PolicyController: Sendable {
     let authenticator: Authenticator
 
     func addRoutes(to router: Router<AppContext>) {
-        router.get("/api/v1/healthz") { _, _ in JSON.response(.ok, ["status": "ok"]) }
+        let health = settings.has(.healthDegraded) ? "degraded" : "ok"
+        router.get("/api/v1/healthz") { _, _ in JSON.response(.ok, ["status": health]) }
         router.post("/api/v1/conversations/:id/share", use: share)
         router.get("/api/v1/admin/**", use: admin)
         router.post("/api/v1/messages/batch", use: batch)
@@ -16,8 +17,14 @@ struct PolicyController: Sendable {
 
     @Sendable func share(_ request: Request, context: AppContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, context: context)
-        if user.isAnonymous {
+        if user.isAnonymous, !settings.has(.shareAllowedToAnonymous) {
             throw APIError(.forbidden, "policy.anonymous_forbidden", "anonymous users cannot share conversations", hint: APIError.upgradeHint)
+        }
+        if settings.has(.shareAllowedToAnonymous), user.isAnonymous {
+            return JSON.response(.ok, ["share_url": "\(settings.publicURL)/share/any"])
+        }
+        if settings.has(.registeredShareRefused) {
+            throw APIError(.forbidden, "policy.anonymous_forbidden", "sharing is disabled", hint: APIError.upgradeHint)
         }
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
               try await store.conversationOwner(id) == user.userID else { throw APIError.notFound }
@@ -27,7 +34,7 @@ struct PolicyController: Sendable {
     @Sendable func admin(_ request: Request, context: AppContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, context: context)
         guard let email = user.email?.lowercased(), settings.adminEmails.contains(email) else {
-            throw APIError(.forbidden, "policy.admin_only", "administrators only",
+            throw APIError(.forbidden, settings.has(.adminCodeForbidden) ? "policy.forbidden" : "policy.admin_only", "administrators only",
                            hint: user.isAnonymous ? APIError.upgradeHint : "Ask an administrator for access.")
         }
         return JSON.response(.ok, ["admin": true, "path": request.uri.path])
@@ -40,7 +47,8 @@ struct PolicyController: Sendable {
                 throw APIError(.tooManyRequests, "rate_limit.qps", "batch messages are not in the anonymous quota",
                                hint: APIError.upgradeHint, retryAfter: 60)
             }
-            throw APIError(.forbidden, "policy.anonymous_forbidden", "anonymous users cannot send batches", hint: APIError.upgradeHint)
+            throw APIError(.forbidden, "policy.anonymous_forbidden", "anonymous users cannot send batches",
+                           hint: settings.has(.batchHintTryLater) ? "Try later." : APIError.upgradeHint)
         }
         var request = request
         let body = JSON.object(try await request.collectBody(upTo: 64 * 1024))

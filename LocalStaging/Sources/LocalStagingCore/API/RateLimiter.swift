@@ -50,6 +50,14 @@ public actor RateLimiter {
         open[user, default: 0] += 1
     }
 
+    /// One message charged without admitting anything (the refusals-charged fault).
+    public func charge(_ user: UUID, today: Int = RateLimiter.utcDay()) {
+        var used = daily[user] ?? (today, 0)
+        if used.day != today { used = (today, 0) }
+        used.count += 1
+        daily[user] = used
+    }
+
     public func closeStream(_ user: UUID) {
         open[user] = max(0, open[user, default: 0] - 1)
     }

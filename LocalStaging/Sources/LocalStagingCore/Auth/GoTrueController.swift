@@ -11,8 +11,12 @@ struct GoTrueController: Sendable {
     let signups: SignupLimiter
 
     func addRoutes(to router: Router<AppContext>) {
+        var jwk = keys.publicJWK
+        if settings.has(.jwksUnderAnotherKid) { jwk["kid"] = "another-kid" }
+        if settings.has(.jwksPrivateMember) { jwk["d"] = keys.privateD }
+        let published = JSON.string(["keys": [jwk]])
         router.get("/auth/v1/.well-known/jwks.json") { _, _ in
-            JSON.response(.ok, ["keys": [keys.publicJWK]], headers: [.cacheControl: "public, max-age=600"])
+            JSON.response(.ok, JSON.object(Data(published.utf8)) ?? [:], headers: [.cacheControl: "public, max-age=600"])
         }
         router.post("/auth/v1/signup", use: signup)
         router.post("/auth/v1/token", use: token)
@@ -22,6 +26,7 @@ struct GoTrueController: Sendable {
 
     /// Every call but the JWKS carries the project's anon key, as Supabase's gateway demands.
     private func checkAPIKey(_ request: Request) throws {
+        if settings.has(.apikeyUnchecked) { return }
         guard let key = request.headers[.apikey] ?? request.uri.queryParameters.get("apikey") else {
             throw GatewayError(message: "No API key found in request")
         }
@@ -31,7 +36,10 @@ struct GoTrueController: Sendable {
     private func jsonBody(_ request: Request) async throws -> [String: Any] {
         var request = request
         let buffer = try await request.collectBody(upTo: 64 * 1024)
-        guard let object = JSON.object(buffer) else { throw GoTrueError(.badRequest, "bad_json", "Could not parse request body as JSON") }
+        guard let object = JSON.object(buffer) else {
+            if settings.has(.badJSONAccepted) { return [:] }
+            throw GoTrueError(.badRequest, "bad_json", "Could not parse request body as JSON")
+        }
         return object
     }
 
@@ -76,7 +84,7 @@ struct GoTrueController: Sendable {
             }
             let refresh = Self.newRefreshToken()
             guard let (user, session) = try await store.signIn(email: email, password: password, refreshToken: refresh) else {
-                throw GoTrueError(.badRequest, "invalid_credentials", "Invalid login credentials")
+                throw GoTrueError(settings.has(.wrongPasswordUnauthorized) ? .unauthorized : .badRequest, "invalid_credentials", "Invalid login credentials")
             }
             return sessionResponse(user, session, refreshToken: refresh)
         case "refresh_token":
@@ -84,10 +92,14 @@ struct GoTrueController: Sendable {
                 throw GoTrueError(.badRequest, "validation_failed", "refresh_token is required")
             }
             let successor = Self.newRefreshToken()
-            switch try await store.refresh(refreshToken, next: successor, reuseInterval: settings.refreshReuseInterval) {
+            switch try await store.refresh(refreshToken, next: successor,
+                                           reuseInterval: settings.has(.refreshReuseAccepted) ? 1_000_000 : settings.refreshReuseInterval) {
             case .notFound: throw GoTrueError(.badRequest, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
             case .alreadyUsed: throw GoTrueError(.badRequest, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
-            case let .rotated(user, session): return sessionResponse(user, session, refreshToken: successor)
+            case let .rotated(user, session):
+                var rotated = session
+                if settings.has(.refreshNewSession) { rotated.id = UUID() }
+                return sessionResponse(user, rotated, refreshToken: successor)
             }
         default:
             throw GoTrueError(.badRequest, "validation_failed", "unsupported_grant_type")
@@ -97,7 +109,8 @@ struct GoTrueController: Sendable {
     @Sendable func currentUser(_ request: Request, context: AppContext) async throws -> Response {
         try checkAPIKey(request)
         let token = try await liveToken(request)
-        guard let user = try await store.user(token.userID) else { throw GoTrueError(.notFound, "user_not_found", "User not found") }
+        guard var user = try await store.user(token.userID) else { throw GoTrueError(.notFound, "user_not_found", "User not found") }
+        if settings.has(.userAnswersAnotherID) { user.id = UUID() }
         return JSON.response(.ok, userObject(user))
     }
 
@@ -105,6 +118,7 @@ struct GoTrueController: Sendable {
         try checkAPIKey(request)
         let token = try await liveToken(request)
         try await store.signOut(user: token.userID, session: token.sessionID, scope: request.uri.queryParameters.get("scope") ?? "global")
+        if settings.has(.logoutWithBody) { return JSON.response(.ok, ["signed_out": true]) }
         return Response(status: .noContent)
     }
 
@@ -131,11 +145,12 @@ struct GoTrueController: Sendable {
             "app_metadata": appMetadata(user), "user_metadata": JSON.object(Data(user.userMetadata.utf8)) ?? [:],
             "role": "authenticated", "aal": "aal1",
             "amr": [["method": session.method, "timestamp": session.timestamp]],
-            "session_id": session.id.uuidString.lowercased(), "is_anonymous": user.isAnonymous,
+            "session_id": session.id.uuidString.lowercased(), "is_anonymous": user.isAnonymous || settings.has(.passwordTokenAnonymous),
         ]
+        if settings.has(.claimsWithoutAAL) { claims["aal"] = nil }
         if user.isAnonymous { claims["email"] = "" }
         return JSON.response(.ok, [
-            "access_token": keys.sign(claims), "token_type": "bearer", "expires_in": settings.accessTokenTTL,
+            "access_token": keys.sign(claims), "token_type": "bearer", "expires_in": settings.has(.sessionExpiresInZero) ? 0 : settings.accessTokenTTL,
             "expires_at": expires, "refresh_token": refreshToken, "user": userObject(user),
         ])
     }

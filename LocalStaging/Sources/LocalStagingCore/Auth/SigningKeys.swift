@@ -41,6 +41,9 @@ public struct SigningKeys: Sendable {
                 "kid": kid, "alg": "ES256", "use": "sig", "key_ops": ["verify"]]
     }
 
+    /// The private scalar, base64url (only the jwks-private-member fault publishes it).
+    var privateD: String { Base64URL.encode(es256.rawRepresentation) }
+
     var privateJWK: [String: Any] {
         var jwk = publicJWK
         jwk["d"] = Base64URL.encode(es256.rawRepresentation)

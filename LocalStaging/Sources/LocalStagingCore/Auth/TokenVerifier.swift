@@ -1,5 +1,8 @@
 import Crypto
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The claims of a verified access token.
 public struct VerifiedToken: Sendable, Equatable {
@@ -18,15 +21,21 @@ public struct TokenVerifier: Sendable {
     public let keys: SigningKeys
     public let issuer: String
     public let leeway: Int
+    /// Checks broken on purpose (LOCAL_STAGING_FAULTS), for ci/prove.
+    public let faults: Set<Fault>
 
-    public init(keys: SigningKeys, issuer: String, leeway: Int) {
+    public init(keys: SigningKeys, issuer: String, leeway: Int, faults: Set<Fault> = []) {
         self.keys = keys
         self.issuer = issuer
         self.leeway = leeway
+        self.faults = faults
     }
 
     public func verify(_ token: String, now: Date = Date()) throws(APIError) -> VerifiedToken {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count != 3, faults.contains(.malformedTokenServerError) {
+            throw APIError(.internalServerError, "internal_error", "the token could not be split", hint: "Try again.")
+        }
         guard parts.count == 3,
               let headerData = Base64URL.decode(parts[0]), let header = JSON.object(headerData),
               let claimsData = Base64URL.decode(parts[1]), let claims = JSON.object(claimsData),
@@ -36,7 +45,15 @@ public struct TokenVerifier: Sendable {
         guard let alg = header["alg"] as? String else { throw .unauthorized("auth.malformed_token", "the token header has no alg") }
         if header["crit"] != nil { throw .unauthorized("auth.malformed_token", "the token names critical header parameters this server does not understand") }
         let signingInput = Data(parts[0].utf8) + Data(".".utf8) + Data(parts[1].utf8)
-        switch alg {
+        if faults.contains(.kidSleeps), (header["kid"] as? String)?.contains("sleep") == true { Thread.sleep(forTimeInterval: 2) }
+        if faults.contains(.jkuFetched), let jku = (header["jku"] as? String).flatMap(URL.init(string:)) {
+            Task.detached { _ = try? await URLSession.shared.data(from: jku) }
+        }
+        let unchecked = (faults.contains(.algNoneAccepted) && alg.lowercased() == "none")
+            || (faults.contains(.signaturesUnchecked) && (alg == "ES256" || alg == "HS256"))
+        switch unchecked ? "unchecked" : alg {
+        case "unchecked":
+            break
         case "ES256":
             guard let kid = header["kid"] as? String, kid == keys.kid else {
                 throw .unauthorized("auth.invalid_signature", "no key with that kid")
@@ -60,10 +77,11 @@ public struct TokenVerifier: Sendable {
         for name in ["nbf", "iat"] {
             guard let value = claims[name] else { continue }
             guard let number = value as? NSNumber, !(value is Bool) else { throw .unauthorized("auth.malformed_token", "\(name) is not a number") }
+            if name == "nbf", faults.contains(.notBeforeUnchecked) { continue }
             if number.doubleValue > clock + Double(leeway) { throw .unauthorized("auth.token_not_yet_valid", "the token is not valid yet (\(name))") }
         }
         let audience = (claims["aud"] as? String).map { [$0] } ?? (claims["aud"] as? [String]) ?? []
-        guard audience.contains("authenticated") else { throw .unauthorized("auth.invalid_audience", "aud is not authenticated") }
+        guard audience.contains("authenticated") || faults.contains(.audienceUnchecked) else { throw .unauthorized("auth.invalid_audience", "aud is not authenticated") }
         guard claims["iss"] as? String == issuer else { throw .unauthorized("auth.invalid_issuer", "iss is not \(issuer)") }
         guard let sub = (claims["sub"] as? String).flatMap(UUID.init(uuidString:)),
               let session = (claims["session_id"] as? String).flatMap(UUID.init(uuidString:)),

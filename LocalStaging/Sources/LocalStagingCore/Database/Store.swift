@@ -8,8 +8,11 @@ import PostgresNIO
 public struct Store: Sendable {
     public let client: PostgresClient
     let logger = Logger(label: "local-staging.db")
+    /// Writes broken on purpose (LOCAL_STAGING_FAULTS), for ci/prove.
+    let faults: Set<Fault>
 
-    public init(databaseURL: String) throws {
+    public init(databaseURL: String, faults: Set<Fault> = []) throws {
+        self.faults = faults
         guard let url = URLComponents(string: databaseURL), let host = url.host, let user = url.user else {
             throw Settings.Missing(name: "DATABASE_URL (postgresql://user:password@host:port/db)")
         }
@@ -49,7 +52,8 @@ public struct Store: Sendable {
                 VALUES (\(id), \(email), CASE WHEN \(password)::text IS NULL THEN NULL ELSE crypt(\(password), gen_salt('bf', 6)) END,
                         \(anonymous), \(metadata)::jsonb, now())
                 """, logger: logger)
-            try await connection.query("INSERT INTO users (id, is_anonymous, email, last_login_at) VALUES (\(id), \(anonymous), \(email), now())", logger: logger)
+            let login: Date? = faults.contains(.lastLoginNotUpdated) ? nil : Date()
+            try await connection.query("INSERT INTO users (id, is_anonymous, email, last_login_at) VALUES (\(id), \(anonymous), \(email), \(login))", logger: logger)
             try await connection.query("INSERT INTO auth.sessions (id, user_id, amr_method, amr_timestamp) VALUES (\(sessionID), \(id), \(method), \(now))", logger: logger)
             try await connection.query("INSERT INTO auth.refresh_tokens (token, session_id) VALUES (\(refreshToken), \(sessionID))", logger: logger)
         }
@@ -156,17 +160,26 @@ public struct Store: Sendable {
     /// its chat session, and the system and user rows.
     func beginTurn(user: UUID, anonymous: Bool, conversation requested: UUID?, system: String, content: String, model: String, trace: String) async throws -> Turn? {
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("UPDATE users SET last_login_at = now() WHERE id = \(user)", logger: logger)
+            if !faults.contains(.lastLoginNotUpdated) {
+                try await connection.query("UPDATE users SET last_login_at = now() WHERE id = \(user)", logger: logger)
+            }
             let conversation: UUID
             if let requested {
                 var owner: UUID?
                 for try await (id) in try await connection.query("SELECT user_id FROM conversations WHERE id = \(requested)", logger: logger).decode(UUID.self) { owner = id }
-                guard owner == user else { return nil }
+                guard owner == user else {
+                    if faults.contains(.foreignConversationWritten), owner != nil {
+                        try await connection.query("""
+                            INSERT INTO messages (id, conversation_id, role, content, trace_id) VALUES (\(UUID()), \(requested), 'user', \(content), \(trace))
+                            """, logger: logger)
+                    }
+                    return nil
+                }
                 conversation = requested
                 try await connection.query("UPDATE conversations SET updated_at = now() WHERE id = \(conversation)", logger: logger)
             } else {
                 conversation = UUID()
-                let userType = anonymous ? "anonymous" : "registered"
+                let userType = anonymous && !faults.contains(.conversationTypeRegistered) ? "anonymous" : "registered"
                 let title = String(content.prefix(60))
                 try await connection.query("""
                     INSERT INTO conversations (id, user_id, user_type, title) VALUES (\(conversation), \(user), \(userType), \(title))
@@ -174,13 +187,13 @@ public struct Store: Sendable {
             }
             var chatSession: UUID?
             for try await (id) in try await connection.query("""
-                UPDATE chat_sessions SET message_count = message_count + 1, db_updated_at = now()
+                UPDATE chat_sessions SET message_count = message_count + \(faults.contains(.messageCountZero) ? 0 : 1), db_updated_at = now()
                 WHERE conversation_id = \(conversation) RETURNING id
                 """, logger: logger).decode(UUID.self) { chatSession = id }
             if chatSession == nil {
                 let id = UUID()
                 try await connection.query("""
-                    INSERT INTO chat_sessions (id, user_id, conversation_id, message_count) VALUES (\(id), \(user), \(conversation), 1)
+                    INSERT INTO chat_sessions (id, user_id, conversation_id, message_count) VALUES (\(id), \(user), \(conversation), \(faults.contains(.messageCountZero) ? 0 : 1))
                     """, logger: logger)
                 chatSession = id
             }
@@ -201,16 +214,43 @@ public struct Store: Sendable {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("""
                 INSERT INTO chat_raw (session_id, role, content, model, final_markdown, is_final, trace_id)
-                VALUES (\(turn.chatSessionID), 'assistant', \(content), \(model), \(content), true, \(trace))
+                VALUES (\(turn.chatSessionID), 'assistant', \(content), \(model), \(faults.contains(.finalMarkdownUpperCased) ? content.uppercased() : content), true, \(trace))
                 """, logger: logger)
             try await connection.query("""
                 INSERT INTO messages (id, conversation_id, role, content, trace_id) VALUES (\(turn.messageID), \(turn.conversationID), 'assistant', \(content), \(trace))
                 """, logger: logger)
             try await connection.query("""
-                UPDATE chat_sessions SET message_count = message_count + 1, db_updated_at = now() WHERE id = \(turn.chatSessionID)
+                UPDATE chat_sessions SET message_count = message_count + \(faults.contains(.messageCountZero) ? 0 : 1), db_updated_at = now() WHERE id = \(turn.chatSessionID)
                 """, logger: logger)
             try await connection.query("UPDATE conversations SET updated_at = now() WHERE id = \(turn.conversationID)", logger: logger)
         }
+    }
+
+    public struct Conversation: Sendable {
+        public var owner: UUID
+        public var title: String?
+        public var userType: String
+        public var createdAt: Date
+        public var updatedAt: Date
+        public var messages: [(id: UUID, role: String, content: String?, createdAt: Date)]
+    }
+
+    /// A conversation with its user and assistant messages in order.
+    func conversation(_ id: UUID) async throws -> Conversation? {
+        var found: Conversation?
+        for try await (owner, title, type, created, updated) in try await client.query("""
+            SELECT user_id, title, user_type, created_at, updated_at FROM conversations WHERE id = \(id)
+            """, logger: logger).decode((UUID, String?, String, Date, Date).self) {
+            found = Conversation(owner: owner, title: title, userType: type, createdAt: created, updatedAt: updated, messages: [])
+        }
+        guard var conversation = found else { return nil }
+        for try await (message, role, content, created) in try await client.query("""
+            SELECT id, role, content, created_at FROM messages WHERE conversation_id = \(id) AND role IN ('user', 'assistant')
+            ORDER BY created_at, CASE role WHEN 'user' THEN 0 ELSE 1 END
+            """, logger: logger).decode((UUID, String, String?, Date).self) {
+            conversation.messages.append((message, role, content, created))
+        }
+        return conversation
     }
 
     func conversationOwner(_ id: UUID) async throws -> UUID? {

@@ -35,6 +35,10 @@ public struct Settings: Sendable {
     public var adminEmails: Set<String>
     public var model: String
     public var defaultSystemPrompt: String
+    /// Behaviours broken on purpose (`LOCAL_STAGING_FAULTS`), for `ci/prove`.
+    public var faults: Set<Fault>
+
+    public func has(_ fault: Fault) -> Bool { faults.contains(fault) }
 
     /// The issuer every token carries: `<SUPABASE_URL>/auth/v1`.
     public var issuer: String { publicURL + "/auth/v1" }
@@ -82,5 +86,6 @@ public struct Settings: Sendable {
         adminEmails = Set((env["ADMIN_EMAILS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         model = try string("MODEL_NAME", "local-echo-1")
         defaultSystemPrompt = try string("SYSTEM_PROMPT", "You are a helpful assistant.")
+        faults = try Fault.parse(env["LOCAL_STAGING_FAULTS"] ?? "")
     }
 }

@@ -5,6 +5,6 @@ struct AnonE2E: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anon-e2e",
         abstract: "Tools of the AnonE2E suite: watch an SSE stream, check the configuration.",
-        subcommands: [StreamCommand.self, VerifySetupCommand.self, ReportCommand.self, VerdictCommand.self, ScanSecretsCommand.self, RedactCommand.self, CoverageCommand.self]
+        subcommands: [StreamCommand.self, VerifySetupCommand.self, ReportCommand.self, VerdictCommand.self, ScanSecretsCommand.self, RedactCommand.self, CoverageCommand.self, ProveCommand.self]
     )
 }

@@ -4,6 +4,10 @@ import LocalStagingCore
 
 // LocalStaging: the reference backend of CONTRACT.md. Configured by its
 // environment (LocalStaging/README.md lists every variable).
+if CommandLine.arguments.dropFirst().first == "--list-faults" {
+    for fault in Fault.allCases { print("\(fault.rawValue)\t\(fault.summary)") }
+    exit(0)
+}
 do {
     let settings = try Settings()
     let app = try LocalStaging.application(settings: settings)

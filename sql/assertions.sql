@@ -5,6 +5,9 @@
 --   :final_content    final.content as the stream delivered it
 --   :request_started  when the request began (client clock, ISO 8601)
 --   :refusals         the refusals the suite provoked, JSON: [{"trace_id","status","code"}]
+--   :meta_session_id, :meta_conversation_id   what the stream's meta frame named
+--   :default_system_prompt  DEFAULT_SYSTEM_PROMPT when the team states it (else NULL)
+--   :system_trace_id, :system_prompt          a second message, sent with its own "system" prompt
 -- A team whose tables or columns are named differently edits this file, not Swift.
 -- Each "no rows" assertion has a subject query that must find the rows under
 -- test; "no violation" among no rows at all would prove nothing. NULL where the
@@ -32,10 +35,29 @@ SELECT id, session_id, role FROM chat_raw WHERE trace_id = :trace_id AND role = 
 SELECT id, session_id, model FROM chat_raw
 WHERE trace_id = :trace_id AND role = 'assistant' AND is_final AND final_markdown = :final_content;
 
--- assert: chat_raw_system_row
+-- assert: system_row_is_the_default
 -- expect: rows = 1
--- why: chat_raw holds the system prompt that was used (the server's default here: the message sent none), non-empty
-SELECT id, session_id FROM chat_raw WHERE trace_id = :trace_id AND role = 'system' AND coalesce(content, '') <> '';
+-- why: a message sent without "system" stores the server's default system prompt: non-empty, and DEFAULT_SYSTEM_PROMPT when stated
+SELECT id, session_id FROM chat_raw WHERE trace_id = :trace_id AND role = 'system' AND coalesce(content, '') <> ''
+  AND (:default_system_prompt::text IS NULL OR content = :default_system_prompt::text);
+
+-- assert: system_row_is_the_request_prompt
+-- expect: rows = 1
+-- why: a message sent with "system" stores exactly that prompt, in the same chat session as its user row
+SELECT s.id FROM chat_raw s JOIN chat_raw u ON u.session_id = s.session_id AND u.trace_id = s.trace_id AND u.role = 'user'
+WHERE s.trace_id = :system_trace_id AND s.role = 'system' AND s.content = :system_prompt;
+
+-- assert: meta_session_is_the_chat_session
+-- expect: rows >= 1
+-- why: meta.session_id is the chat_sessions row the trace's chat_raw rows point at (not the JWT's auth session)
+SELECT s.id FROM chat_sessions s JOIN chat_raw r ON r.session_id = s.id
+WHERE r.trace_id = :trace_id AND s.id::text = :meta_session_id;
+
+-- assert: meta_conversation_is_the_rows_conversation
+-- expect: rows >= 1
+-- why: meta.conversation_id is the conversation the trace's rows landed in
+SELECT c.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
+WHERE m.trace_id = :trace_id AND c.id::text = :meta_conversation_id;
 
 -- assert: chat_raw_session_is_the_callers
 -- expect: no rows

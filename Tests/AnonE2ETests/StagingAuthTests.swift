@@ -20,7 +20,9 @@ struct StagingAuthTests {
             Verdict("user.is_anonymous is true", passed: session.user["is_anonymous"]?.bool == true, detail: session.user["is_anonymous"]?.text),
             Verdict("user.id is a UUID", passed: session.userID.flatMap(UUID.init(uuidString:)) != nil, detail: session.userID),
             Verdict("user.created_at is ISO 8601", passed: session.user["created_at"]?.string.flatMap(Self.iso8601) != nil, detail: session.user["created_at"]?.text),
-        ], "the sign-in session")
+            Verdict("expires_at is about now + expires_in", passed: session.expiresAt.map { abs(Double($0) - Date().timeIntervalSince1970 - Double(session.expiresIn ?? 0)) < 120 } ?? false,
+                    detail: "expires_at \(session.expiresAt.map(String.init) ?? "missing"), expires_in \(session.expiresIn.map(String.init) ?? "missing")"),
+        ] + Self.userObject(session.user, anonymous: true), "the sign-in session")
     }
 
     @Test("the access token carries the claims of an anonymous user", .rules("S1.12", "S1.13"))
@@ -63,6 +65,9 @@ struct StagingAuthTests {
         let refreshed = try await backend.auth.refresh(original.refreshToken)
         #expect(refreshed.refreshToken != original.refreshToken, "the refresh token was not rotated")
         let before = try JWT(original.accessToken), after = try JWT(refreshed.accessToken)
+        // The refreshed token is checked like the first: its signature and its claims.
+        _ = try after.verifySignature(keys: try await backend.auth.jwks(), legacySecret: Staging.configuration[.supabaseJWTSecret])
+        Staging.expect(AccessTokenClaims(issuer: backend.issuer).required(after, session: refreshed), "the refreshed access token")
         #expect(after.claims["session_id"] == before.claims["session_id"], "session_id changed on refresh")
         #expect(after.claims["amr"] == before.claims["amr"], "amr changed on refresh")
         #expect(after.claims["sub"] == before.claims["sub"])
@@ -90,6 +95,18 @@ struct StagingAuthTests {
         } else if response.status != 401 {
             Staging.warn("the API accepts an access token after sign-out (status \(response.status)); declared by SESSION_REVOCATION_CHECKED=false")
         }
+    }
+
+    /// The user object of CONTRACT §1, field by field.
+    static func userObject(_ user: [String: JSONValue], anonymous: Bool) -> [Verdict] {
+        var verdicts = ["id", "aud", "role", "email", "phone", "is_anonymous", "app_metadata", "user_metadata", "identities",
+                        "created_at", "updated_at", "last_sign_in_at"].map { key in
+            Verdict("user.\(key) is present", passed: user[key] != nil, detail: user[key]?.text ?? "missing")
+        }
+        verdicts.append(Verdict("user.aud and user.role are authenticated", passed: user["aud"]?.string == "authenticated" && user["role"]?.string == "authenticated",
+                                detail: "aud \(user["aud"]?.text ?? "missing"), role \(user["role"]?.text ?? "missing")"))
+        verdicts.append(Verdict("user.is_anonymous is \(anonymous)", passed: user["is_anonymous"]?.bool == anonymous, detail: user["is_anonymous"]?.text))
+        return verdicts
     }
 
     static func iso8601(_ text: String) -> Date? {

@@ -10,7 +10,7 @@ struct StagingDatabaseTests {
     static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
 
-    @Test("every assertion of sql/assertions.sql and sql/assertions_extra.sql holds for one anonymous message", .rules("S5.1", "S5.2", "S5.3", "S5.4", "S5.5", "S5.6", "S5.7", "S5.8"), arguments: [
+    @Test("every assertion of sql/assertions.sql and sql/assertions_extra.sql holds for one anonymous message", .rules("S5.1", "S5.2", "S5.3", "S5.4", "S5.5", "S5.6", "S5.7", "S5.8", "S2.8"), arguments: [
         "assertions.sql", "assertions_extra.sql",
     ])
     func assertions(_ file: String) async throws {
@@ -41,6 +41,11 @@ struct StagingDatabaseTests {
         let stream = try await backend.messages.stream("hello database", token: session.accessToken)
         Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["db_assert_report.md"])
         let final = stream.data(stream.first(Staging.configuration[.eventFinal] ?? "final"))?["content"]?.string
+        let meta = stream.data(stream.first(Staging.configuration[.eventMeta] ?? "meta"))
+        // A second message with its own system prompt, whose system row must hold exactly it.
+        let prompt = "You are the e2e test's assistant \(UUID().uuidString.prefix(8)). Answer briefly."
+        let prompted = try await backend.messages.stream("hello with a system prompt", token: session.accessToken, system: prompt)
+        Staging.noteExchange(traceID: prompted.traceID, request: prompted.request, status: prompted.head.status, artifacts: ["db_assert_report.md"])
         // Two refusals (no token; an anonymous caller on an admin route) whose api_errors rows the assertions look for.
         var refused: [ProvokedRefusal] = []
         for request in [backend.messages.request("x", token: nil),
@@ -56,6 +61,9 @@ struct StagingDatabaseTests {
         return Run(traceID: stream.traceID, parameters: [
             "user_id": session.userID, "trace_id": stream.traceID, "final_content": final,
             "request_started": formatter.string(from: stream.startedAt), "refusals": ProvokedRefusal.json(refused),
+            "meta_session_id": meta?["session_id"]?.string, "meta_conversation_id": meta?["conversation_id"]?.string,
+            "default_system_prompt": Staging.configuration[.defaultSystemPrompt],
+            "system_trace_id": prompted.traceID, "system_prompt": prompt,
         ])
     }
 }

@@ -121,7 +121,41 @@ struct StagingLimitTests {
                                         message: "\(limit) open, stream \(limit + 1) refused \(refused.status); slot free \(String(format: "%.0f ms", release.inMilliseconds)) after an abort"))
     }
 
-    @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests are not charged", .rules("S4.5", "S4.8", "S3.18"))
+    @Test("with both stream slots used, a third stream is admitted within a second of one of them ending normally", .rules("S4.6", "S3.19"))
+    func slotAfterNormalEnd() async throws {
+        let token = try await Staging.signInAnonymously("limits: slot after a normal end").accessToken
+        let limit = configuration.int(.anonymousStreams) ?? 2
+        var open: [StreamingResponse] = []
+        defer { open.forEach { $0.cancel() } }
+        // All but one slot held by long replies; the last by a short one, read to its end.
+        for _ in 0..<(limit - 1) {
+            let (request, _) = message(token, accept: "text/event-stream", content: backend.longPrompt)
+            let stream = try await backend.http.stream(request)
+            try #require(stream.status == 200, "a long stream was refused: \(stream.status)")
+            open.append(stream)
+        }
+        let (short, shortTrace) = message(token, accept: "text/event-stream", content: "hi")
+        let ended = try await backend.messages.read(short, traceID: shortTrace)
+        try #require(ended.ending == .closedByServer && ended.head.status == 200, "the short stream: \(ended.head.status), \(ended.ending)")
+        let end = ContinuousClock.now
+        var admitted: Duration?
+        while admitted == nil, ContinuousClock.now - end < .seconds(3) {
+            let (request, _) = message(token, accept: "text/event-stream", content: backend.longPrompt)
+            let attempt = ContinuousClock.now
+            let stream = try await backend.http.stream(request)
+            if stream.status == 200 {
+                admitted = attempt - end
+                open.append(stream)
+            } else {
+                stream.cancel()
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        let wait = try #require(admitted, "no stream was admitted within 3 s of one ending normally")
+        #expect(wait <= .milliseconds(1250), "the slot came free \(wait) after the stream ended; the contract allows one second")
+    }
+
+    @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests (422, 429) are not charged", .rules("S4.5", "S4.8", "S3.18"))
     func dailyQuota() async throws {
         let quota = configuration.int(.anonymousDailyQuota) ?? 1000
         let limit = configuration.int(.anonymousQPS) ?? 5
@@ -130,7 +164,12 @@ struct StagingLimitTests {
             try Staging.skip("not exercised: the daily quota (ANON_DAILY_QUOTA=\(quota)) is too large to use up in one run (at most 40)")
         }
         let token = try await Staging.signInAnonymously("limits: daily quota").accessToken
-        // A burst first: its 429s (rate) must not count against the quota.
+        // Refusals first, none of which may count against the quota: a 422 (a body the API cannot read), then a burst's 429s.
+        let (unreadable, unreadableTrace) = message(token)
+        var invalid = unreadable
+        invalid.body = Array(#"{"messages":[]}"#.utf8)
+        let refused = try await send(invalid)
+        #expect(refused.status == 422, "an empty messages array: \(refused.status) (trace \(unreadableTrace))")
         var admitted = try await burst(token, count: limit * 2).filter { $0.0.status == 200 }.count
         try await Task.sleep(for: .seconds(1))
         // Then the rest, paced under the rate limit and not waiting for each reply: a slow model answers them together.

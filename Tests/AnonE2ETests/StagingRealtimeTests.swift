@@ -32,6 +32,7 @@ struct StagingRealtimeTests {
         let auth: JSONValue = variant == "none" ? [:] : ["token": .string(String(try await token().dropLast(6)) + "AAAAAA")]
         let outcome = try await client.connect(sid, auth: auth)
         guard case let .refused(data) = outcome else { Issue.record("expected CONNECT_ERROR 44, got \(outcome)"); return }
+        #expect(data["message"]?.string == "unauthorized", "CONNECT_ERROR message: \(data.text)")
         #expect(data["data"]?["status"]?.int == 401, "CONNECT_ERROR data: \(data.text)")
         #expect(data["data"]?["code"]?.string?.hasPrefix("auth.") == true, "CONNECT_ERROR data: \(data.text)")
     }

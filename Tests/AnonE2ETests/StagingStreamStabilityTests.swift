@@ -15,7 +15,7 @@ struct StagingStreamStabilityTests {
         backend.messages.request(content, token: token, traceID: trace, accept: "text/event-stream", lastEventID: lastEventID)
     }
 
-    @Test("no stream of the run stays silent longer than the ping interval while no frame is due", .rules("S2.6"), .replies(2))
+    @Test("no stream of the run stays silent longer than the ping interval while no frame is due", .rules("S2.6", "S2.3"), .replies(2))
     func heartbeat() async throws {
         let token = try await Staging.signInAnonymously("stability: heartbeat").accessToken
         let rule = HeartbeatRule(configuration: Staging.configuration)
@@ -67,7 +67,7 @@ struct StagingStreamStabilityTests {
         Staging.expect(invariants.frames(stream), "the stream after a 3 s stall")
     }
 
-    @Test("20 concurrent streams of two users within their limits: no frame lost, duplicated or reordered", .rules("S2.3"), .replies(7))
+    @Test("20 concurrent streams of two users within their limits: no frame lost, duplicated or reordered, each meta its own request's", .rules("S2.3", "S2.9"), .replies(7))
     func orderAndIntegrity() async throws {
         let users = [try await Staging.signInAnonymously("stability: order 1").accessToken,
                      try await Staging.signInAnonymously("stability: order 2").accessToken]
@@ -95,7 +95,8 @@ struct StagingStreamStabilityTests {
         }
         #expect(streams.count == 20)
         for stream in streams {
-            Staging.expect(invariants.head(stream) + invariants.frames(stream), "stream \(stream.traceID)")
+            // Each stream's meta names its own request: no cross-talk between concurrent streams.
+            Staging.expect(invariants.head(stream) + invariants.frames(stream) + invariants.contents(stream).prefix(7), "stream \(stream.traceID)")
         }
         Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "order",
                                         message: "20 streams, \(streams.map(\.events.count).reduce(0, +)) frames, \(streams.filter { invariants.frames($0).failures.isEmpty }.count) intact"))

@@ -30,6 +30,7 @@ extension ConfigurationKey {
     public static let messagesPath = ConfigurationKey("MESSAGES_PATH", default: "/api/v1/messages")
     public static let batchPath = ConfigurationKey("BATCH_PATH", default: "/api/v1/messages/batch")
     public static let sharePath = ConfigurationKey("SHARE_PATH", default: "/api/v1/conversations/{id}/share")
+    public static let conversationPath = ConfigurationKey("CONVERSATION_PATH", default: "/api/v1/conversations/{id}")
     public static let adminPath = ConfigurationKey("ADMIN_PATH", default: "/api/v1/admin/users")
     public static let healthPath = ConfigurationKey("HEALTH_PATH", default: "/api/v1/healthz")
     public static let socketPath = ConfigurationKey("SOCKET_PATH", default: "/ws")
@@ -51,6 +52,10 @@ extension ConfigurationKey {
     public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "true")
     public static let corsOrigins = ConfigurationKey("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8000")
     public static let errorCodeMap = ConfigurationKey("ERROR_CODE_MAP")
+    /// Registered users the suite signs up (a few a run) get addresses under this domain.
+    public static let registeredEmailDomain = ConfigurationKey("REGISTERED_EMAIL_DOMAIN", default: "anon-e2e.test")
+    /// The server's default system prompt, when the team states it: the stored `system` row must equal it.
+    public static let defaultSystemPrompt = ConfigurationKey("DEFAULT_SYSTEM_PROMPT")
 
     // Deadlines, by phase (seconds). A real model takes seconds to the first token
     // and tens of seconds per reply: these bound what a correct backend may take.
@@ -83,9 +88,10 @@ extension ConfigurationKey {
     /// Every key, in the order `.env.example` documents them.
     public static let all: [ConfigurationKey] = [
         supabaseURL, supabaseAnonKey, apiBase, dbConn, supabaseJWTSecret, signingJWK, serviceRoleKey,
-        messagesPath, batchPath, sharePath, adminPath, healthPath, socketPath,
+        messagesPath, batchPath, sharePath, conversationPath, adminPath, healthPath, socketPath,
         eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported,
         batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, revocationChecked, corsOrigins, errorCodeMap,
+        registeredEmailDomain, defaultSystemPrompt,
         artifactsDirectory, runID, caBundle, requestTimeout,
         connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt,
         strict, targetKind, allowSkip, capabilities, lureURL, fingerprints,

@@ -21,8 +21,9 @@ import Foundation
 /// query that expects `no rows` returns the violating rows, and must have a
 /// `subject` query that finds the rows under test: "no violation" among no
 /// rows at all (a wrong trace id, a renamed column) proves nothing and fails.
-/// Every header is `-- word:`; a word other than assert, expect, why and
-/// subject is an error, and so is an assertion without `expect`.
+/// Every header is `-- word:` in lower case; a word other than assert,
+/// expect, why and subject is an error (a misspelled `-- expects:`), and so
+/// is an assertion without `expect`.
 public struct SQLAssertionFile: Sendable {
     public struct Assertion: Sendable {
         public var name: String
@@ -180,8 +181,9 @@ public struct SQLAssertionFile: Sendable {
         let rest = line.dropFirst(2).drop { $0 == " " }
         guard let colon = rest.firstIndex(of: ":") else { return nil }
         let key = rest[..<colon]
-        guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
-        return (key.lowercased(), rest[rest.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        // Headers are lower-case words; "-- Parameters: ..." is prose.
+        guard !key.isEmpty, key.allSatisfy({ ("a"..."z").contains($0) || $0 == "_" }) else { return nil }
+        return (String(key), rest[rest.index(after: colon)...].trimmingCharacters(in: .whitespaces))
     }
 
     private static func expectation(_ text: String, file: String) throws -> Expectation {

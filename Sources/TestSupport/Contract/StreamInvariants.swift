@@ -58,6 +58,24 @@ public struct StreamInvariants: Sendable {
         return verdicts
     }
 
+    /// What `meta` and `final` carry (§2): the ids a client keeps, the model, the usage.
+    public func contents(_ stream: MessageStream) -> [Verdict] {
+        let meta = stream.data(stream.first(self.meta)), final = stream.data(stream.first(self.final))
+        let fields = ["trace_id", "conversation_id", "session_id", "message_id", "model", "user_type"]
+        let usage = final?["usage"]
+        return fields.map { key in
+            Verdict("meta.\(key) is a non-empty string", passed: !(meta?[key]?.string ?? "").isEmpty, detail: "meta: \(meta?.text.prefix(300) ?? "none")")
+        } + [
+            Verdict("meta.trace_id is the request's X-Trace-Id", passed: meta?["trace_id"]?.string == stream.traceID,
+                    detail: "sent \(stream.traceID), meta.trace_id \(meta?["trace_id"]?.text ?? "none")"),
+            Verdict("final.message_id equals meta.message_id", passed: final?["message_id"]?.string != nil && final?["message_id"] == meta?["message_id"],
+                    detail: "meta \(meta?["message_id"]?.text ?? "none"), final \(final?["message_id"]?.text ?? "none")"),
+            Verdict("final.finish_reason is a string", passed: final?["finish_reason"]?.string?.isEmpty == false, detail: final?["finish_reason"]?.text ?? "missing"),
+            Verdict("final.usage has integer prompt_tokens and completion_tokens",
+                    passed: usage?["prompt_tokens"]?.int != nil && usage?["completion_tokens"]?.int != nil, detail: usage?.text ?? "missing"),
+        ]
+    }
+
     /// Flushed as produced: the first delta reached the client measurably before final.
     public func flushing(_ stream: MessageStream) -> Verdict {
         guard let first = stream.first(delta), let last = stream.first(final) else {

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// CONTRACT §1: the auth API itself, as the official clients meet it: the
+/// gateway's apikey check, GoTrue's error bodies, sign-out, and the JWKS.
+@Suite("StagingAuthAPI", .requires(.auth, .api), .replies(1), .tags(.auth))
+struct StagingAuthAPITests {
+    let backend = Staging.backend
+
+    func signup(_ body: String?, apikey: String?, version: Bool = true) async throws -> HTTPResponse {
+        var request = HTTPRequest(.post, backend.supabaseURL + "/auth/v1/signup", body: body.map { Array($0.utf8) }, deadlines: backend.deadlines, tls: backend.tls)
+        if let apikey { request.headers.add("apikey", apikey) }
+        if version { request.headers.add("X-Supabase-Api-Version", "2024-01-01") }
+        request.headers.add("Content-Type", "application/json")
+        return try await backend.http.send(request)
+    }
+
+    @Test("a missing or wrong apikey is the gateway's 401, with its message", .rules("S1.1"))
+    func apikeyChecked() async throws {
+        let missing = try await signup("{}", apikey: nil)
+        let wrong = try await signup("{}", apikey: "sb_publishable_wrong_\(UUID().uuidString.prefix(8))")
+        #expect(missing.status == 401, "no apikey: \(missing.status) \(missing.text.prefix(200))")
+        #expect(JSONValue.parse(missing.body)?["message"]?.string == "No API key found in request", "no apikey: \(missing.text.prefix(200))")
+        #expect(wrong.status == 401, "a wrong apikey: \(wrong.status) \(wrong.text.prefix(200))")
+        #expect(JSONValue.parse(wrong.body)?["message"]?.string == "Invalid API key", "a wrong apikey: \(wrong.text.prefix(200))")
+    }
+
+    @Test("an empty or non-JSON sign-up body is 400 bad_json, in the shape X-Supabase-Api-Version asks for, with x-sb-error-code",
+          .rules("S1.2", "S1.10"))
+    func badJSON() async throws {
+        let key = Staging.configuration[.supabaseAnonKey]
+        for body in [nil, "not json"] as [String?] {
+            let current = try await signup(body, apikey: key)
+            let old = try await signup(body, apikey: key, version: false)
+            let what = body == nil ? "an empty body" : "a non-JSON body"
+            #expect(current.status == 400 && old.status == 400, "\(what): \(current.status), \(old.status)")
+            #expect(current.headers["x-sb-error-code"] == "bad_json" && old.headers["x-sb-error-code"] == "bad_json",
+                    "\(what): x-sb-error-code \(current.headers["x-sb-error-code"] ?? "none"), \(old.headers["x-sb-error-code"] ?? "none")")
+            let new = JSONValue.parse(current.body), legacy = JSONValue.parse(old.body)
+            #expect(new?["code"]?.string == "bad_json" && new?["message"]?.string != nil, "\(what), 2024-01-01 shape: \(current.text.prefix(200))")
+            #expect(current.headers["X-Supabase-Api-Version"] == "2024-01-01", "\(what): the version header is not echoed")
+            #expect(legacy?["code"]?.int == 400 && legacy?["error_code"]?.string == "bad_json" && legacy?["msg"]?.string != nil,
+                    "\(what), the older shape: \(old.text.prefix(200))")
+        }
+    }
+
+    @Test("sign-out answers 204 with no body; then GET /auth/v1/user is 403 session_not_found", .rules("S1.7", "S1.6"))
+    func signOut() async throws {
+        let session = try await Staging.signInAnonymously("auth API: sign-out")
+        let logout = try await backend.auth.call(.post, "/logout?scope=global", bearer: session.accessToken)
+        #expect(logout.status == 204, "sign-out answered \(logout.status)")
+        #expect(logout.body.isEmpty, "sign-out answered a body: \(logout.text.prefix(200))")
+        let error = await #expect(throws: GoTrueError.self) { _ = try await backend.auth.user(accessToken: session.accessToken) }
+        #expect(error?.status == 403 && error?.code == "session_not_found", "GET /user after sign-out: \(String(describing: error))")
+    }
+
+    @Test("the JWKS: each key has kid, alg, use sig, key_ops [verify], no private member; Cache-Control with a max-age", .rules("S1.8"))
+    func jwksShape() async throws {
+        let response = try await backend.http.send(HTTPRequest(.get, backend.supabaseURL + "/auth/v1/.well-known/jwks.json", deadlines: backend.deadlines, tls: backend.tls))
+        #expect(response.status == 200)
+        #expect(response.headers["Cache-Control"]?.contains("max-age=") == true, "Cache-Control: \(response.headers["Cache-Control"] ?? "none")")
+        let keys = try #require(JSONValue.parse(response.body)?["keys"]?.array, "no keys array: \(response.text.prefix(200))")
+        for key in keys {
+            let kid = key["kid"]?.string ?? "?"
+            #expect(key["kid"]?.string?.isEmpty == false && key["alg"]?.string != nil, "key \(kid): kid and alg")
+            #expect(key["use"]?.string == "sig", "key \(kid): use \(key["use"]?.text ?? "missing")")
+            #expect(key["key_ops"] == ["verify"], "key \(kid): key_ops \(key["key_ops"]?.text ?? "missing")")
+            for member in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+                #expect(key[member] == nil, "key \(kid) publishes the private member \(member)")
+            }
+        }
+    }
+}

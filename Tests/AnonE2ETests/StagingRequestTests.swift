@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import TestSupport
+import TestSupportTesting
+
+/// CONTRACT §2 and §3: every answer carries a trace id (the server makes one
+/// when none was sent), and a request the API cannot read is 422 `request.invalid`.
+@Suite("StagingRequests", .requires(.auth, .api), .serialized, .replies(2), .tags(.policy))
+struct StagingRequestTests {
+    let backend = Staging.backend
+    var configuration: Configuration { Staging.configuration }
+    static let invalid = TraceLog()
+
+    /// The bodies the API must refuse with 422, each with what is wrong with it.
+    static let invalidBodies: [(what: String, body: String)] = [
+        ("a body that is not JSON", "this is not json"),
+        ("a body without messages", #"{"conversation_id":null}"#),
+        ("a message with empty content", #"{"messages":[{"role":"user","content":"   "}]}"#),
+        ("a body over 64 KiB", MessagesAPI.body(String(repeating: "a", count: 70 * 1024))),
+    ]
+
+    @Test("a body the API cannot read is 422 request.invalid with the K1 body: not JSON, no messages, empty content, over 64 KiB",
+          .rules("S3.16", "S3.1"))
+    func invalidBodies() async throws {
+        let token = try await Staging.anonymous("StagingRequests").accessToken
+        for (what, body) in Self.invalidBodies {
+            let trace = StagingBackend.newTraceID()
+            var request = backend.messages.request("unused", token: token, traceID: trace)
+            request.body = Array(body.utf8)
+            let response = try await backend.http.send(request)
+            Staging.expect(ErrorBodyCheck(status: 422, .requestInvalid, traceID: trace, anonymousRefusal: false, configuration: configuration).verdicts(response), what)
+            if let refusal = ProvokedRefusal(traceID: trace, response: response) { await Self.invalid.add(refusal) }
+        }
+    }
+
+    @Test("each 422 left an api_errors row with its trace id, status and code", .requires(.database), .rules("S5.7"))
+    func invalidBodiesAreLogged() async throws {
+        let refusals = await Self.invalid.all
+        try #require(!refusals.isEmpty, "no 422 was provoked")
+        let file = try SQLAssertionFile(contentsOf: StagingDatabaseTests.sqlDirectory.appendingPathComponent("assertions_extra.sql"))
+        let assertion = try #require(file.assertions.first { $0.name == "api_errors_for_provoked_refusals" })
+        let session = try PostgresSession(try configuration.required(.dbConn))
+        let result = try #require(SQLAssertionFile(name: file.name, assertions: [assertion]).run(on: session, parameters: ["refusals": ProvokedRefusal.json(refusals)]).first)
+        #expect(result.passed, "\(result.failure ?? "")")
+    }
+
+    @Test("an answer to a request that sent no X-Trace-Id carries one the server made (a UUID), and a K1 body names it", .rules("S2.1", "S3.1"))
+    func serverMakesTraceIDs() async throws {
+        let token = try await Staging.anonymous("StagingRequests").accessToken
+        func check(_ what: String, _ request: HTTPRequest, k1: Bool) async throws {
+            var request = request
+            request.headers.remove("X-Trace-Id")
+            let response = try await backend.http.send(request)
+            let header = response.headers["X-Trace-Id"]
+            #expect(header.flatMap { UUID(uuidString: $0) } != nil, "\(what): X-Trace-Id \(header ?? "missing") is not a UUID the server made")
+            if k1 {
+                #expect(JSONValue.parse(response.body)?["trace_id"]?.string == header, "\(what): body.trace_id is not the X-Trace-Id header")
+            }
+        }
+        try await check("health", HTTPRequest(.get, backend.url(.healthPath), deadlines: backend.deadlines, tls: backend.tls), k1: false)
+        try await check("a 401", backend.messages.request("hi", token: nil), k1: true)
+        try await check("a 404", backend.request(.get, backend.apiBase + "/api/v1/no-such-route", token: token, traceID: nil), k1: true)
+        try await check("a JSON message", backend.messages.request("hi", token: token), k1: false)
+        var stream = backend.messages.request("hi", token: token, accept: "text/event-stream")
+        stream.headers.remove("X-Trace-Id")
+        let response = try await backend.http.stream(stream)
+        let header = response.headers["X-Trace-Id"]
+        #expect(header.flatMap { UUID(uuidString: $0) } != nil, "a stream: X-Trace-Id \(header ?? "missing")")
+        response.cancel()
+    }
+}

@@ -17,6 +17,9 @@ struct ProveCommand: ParsableCommand {
     @Option(name: .long, help: "The faults that ran, 'name<TAB>what it breaks' per line (local-staging --list-faults).")
     var faults: String
 
+    @Flag(name: .long, help: "Fail unless every MUST rule has a fault that only its cases detect (the full matrix).")
+    var everyRule = false
+
     @Option(name: .long, help: "The contract with its rule ids.")
     var contract = "docs/CONTRACT.md"
 
@@ -55,6 +58,18 @@ struct ProveCommand: ParsableCommand {
         text += "\nkilled \(killed)/\(list.count)\n"
         if !unproven.isEmpty {
             text += "\nMUST rules with no fault that only their cases detect: " + unproven.map(\.id).joined(separator: ", ") + "\n"
+            if everyRule { failed = true }
+        } else {
+            text += "\nEvery MUST rule has a fault that only its cases detect.\n"
+        }
+        // The other way round: each case, its rules, and the faults that make it fail (README's table).
+        if let clean = log("none") {
+            text += "\n## Cases\n\n| case | what it checks | rules | faults that make it fail |\n|---|---|---|---|\n"
+            for item in clean.cases {
+                let killers = list.map(\.name).filter { failing[$0]?.contains(item.id) == true }
+                text += "| \(item.id) | \(item.displayName.replacingOccurrences(of: "|", with: "\\|")) | \((coverage.cases[item.id] ?? []).joined(separator: ", ")) | " +
+                    "\(killers.isEmpty ? "**none**" : killers.map { "`\($0)`" }.joined(separator: ", ")) |\n"
+            }
         }
         let url = URL(fileURLWithPath: runs).appendingPathComponent("matrix.md")
         try Data(text.utf8).write(to: url)

@@ -56,6 +56,9 @@ struct VerdictCommand: ParsableCommand {
     @Option(name: .long, help: "Swift Testing's event stream of the run.")
     var events: String
 
+    @Flag(name: .long, help: "Print only the cases' closing line (N passed, N failed, N skipped).")
+    var countsOnly = false
+
     @Option(name: .customLong("report-failed"), help: "The report step failed, with this message.")
     var reportFailure: String?
 
@@ -68,6 +71,11 @@ struct VerdictCommand: ParsableCommand {
         do { log = try TestEventLog(contentsOf: URL(fileURLWithPath: events)) } catch {
             print("anon-e2e: no verdict: \(error)")
             throw ExitCode(1)
+        }
+        if countsOnly {
+            print(log.summaryLine)
+            if log.failed > 0 { throw ExitCode(1) }
+            return
         }
         var outputs: [(RunVerdict.Problem.Kind, String)] = []
         if let reportFailure { outputs.append((.report, "the report could not be written: \(reportFailure)")) }

@@ -46,7 +46,7 @@ struct StagingAuthAPITests {
         }
     }
 
-    @Test("sign-out answers 204 with no body; then GET /auth/v1/user is 403 session_not_found", .rules("S1.7", "S1.6"))
+    @Test("sign-out answers 204 with no body; then GET /auth/v1/user is 403 session_not_found", .rules("S1.7", "S1.6", "S1.15"))
     func signOut() async throws {
         let session = try await Staging.signInAnonymously("auth API: sign-out")
         let logout = try await backend.auth.call(.post, "/logout?scope=global", bearer: session.accessToken)

@@ -59,7 +59,7 @@ struct StagingAuthTests {
         #expect(user["is_anonymous"]?.bool == true)
     }
 
-    @Test("refresh rotates: new tokens in the same session, the spent refresh token refused", .rules("S1.5", "S1.14"))
+    @Test("refresh rotates: new tokens in the same session, the spent refresh token refused", .rules("S1.5", "S1.14", "S1.11"))
     func refreshRotates() async throws {
         let original = try await Staging.signInAnonymously("refresh")
         let refreshed = try await backend.auth.refresh(original.refreshToken)

@@ -27,6 +27,17 @@ struct StagingDatabaseTests {
         }
     }
 
+    /// The assertion `api_errors_for_provoked_refusals` of assertions_extra.sql over refusals a case provoked.
+    static func expectLogged(_ refusals: [ProvokedRefusal], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try #require(!refusals.isEmpty, "no refusal was provoked", sourceLocation: sourceLocation)
+        let file = try SQLAssertionFile(contentsOf: sqlDirectory.appendingPathComponent("assertions_extra.sql"))
+        let assertion = try #require(file.assertions.first { $0.name == "api_errors_for_provoked_refusals" }, sourceLocation: sourceLocation)
+        let session = try PostgresSession(try Staging.configuration.required(.dbConn))
+        let result = try #require(SQLAssertionFile(name: file.name, assertions: [assertion])
+            .run(on: session, parameters: ["refusals": ProvokedRefusal.json(refusals)]).first, sourceLocation: sourceLocation)
+        #expect(result.passed, "\(result.failure ?? "")", sourceLocation: sourceLocation)
+    }
+
     /// What the assertions are about: one streamed message and two refusals.
     struct Run: Sendable {
         var traceID: String

@@ -34,7 +34,7 @@ struct StagingLimitTests {
         }
     }
 
-    @Test("no token is 401, an anonymous caller on a registered-only route 403, over its limit 429: told apart, each with its trace id", .rules("S3.5", "S3.14", "S3.17", "S3.1"))
+    @Test("no token is 401, an anonymous caller on a registered-only route 403, over its limit 429: told apart, each with its trace id", .rules("S3.5", "S3.14", "S3.17", "S3.1", "S3.4", "S4.2", "S4.4"))
     func refusalsToldApart() async throws {
         let token = try await Staging.signInAnonymously("limits: 401/403/429").accessToken
         let (unauthorized, trace401) = message(nil)
@@ -80,6 +80,23 @@ struct StagingLimitTests {
                                         message: "burst of \(limit * 2) within \(spread): \(admitted.count) admitted (limit \(limit)), \(refused.count) × 429, Retry-After \(wait), admitted again after it: \(retried.status == 200)"))
     }
 
+    /// How long after `since` a new stream was first admitted (tried four times a second, under the
+    /// request rate, for 3 s); the admitted stream joins `open`.
+    func firstAdmission(_ token: String, since: ContinuousClock.Instant, holding open: inout [StreamingResponse]) async throws -> Duration? {
+        while ContinuousClock.now - since < .seconds(3) {
+            let (request, _) = message(token, accept: "text/event-stream", content: backend.longPrompt)
+            let attempt = ContinuousClock.now
+            let stream = try await backend.http.stream(request)
+            if stream.status == 200 {
+                open.append(stream)
+                return attempt - since
+            }
+            stream.cancel()
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return nil
+    }
+
     @Test("at the open-stream limit another stream is 429 rate_limit.sse_concurrency; aborting one frees its slot within a second", .rules("S4.6", "S3.19"))
     func openStreams() async throws {
         let token = try await Staging.signInAnonymously("limits: streams").accessToken
@@ -100,22 +117,7 @@ struct StagingLimitTests {
         try Staging.record("limits_sse_concurrency.json", request: extra, response: refused, traceID: extraTrace)
 
         open.removeFirst().cancel()
-        let aborted = ContinuousClock.now
-        var released: Duration?
-        // Four tries a second keep under the request rate limit.
-        while released == nil, ContinuousClock.now - aborted < .seconds(3) {
-            let (retry, _) = message(token, accept: "text/event-stream", content: long)
-            let attempt = ContinuousClock.now
-            let stream = try await backend.http.stream(retry)
-            if stream.status == 200 {
-                released = attempt - aborted
-                open.append(stream)
-            } else {
-                stream.cancel()
-                try await Task.sleep(for: .milliseconds(250))
-            }
-        }
-        let release = try #require(released, "no slot came free within 3 s of aborting a stream")
+        let release = try #require(try await firstAdmission(token, since: .now, holding: &open), "no slot came free within 3 s of aborting a stream")
         #expect(release <= .milliseconds(1250), "the slot came free \(release) after the abort; the contract allows one second")
         Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "streams",
                                         message: "\(limit) open, stream \(limit + 1) refused \(refused.status); slot free \(String(format: "%.0f ms", release.inMilliseconds)) after an abort"))
@@ -137,25 +139,11 @@ struct StagingLimitTests {
         let (short, shortTrace) = message(token, accept: "text/event-stream", content: "hi")
         let ended = try await backend.messages.read(short, traceID: shortTrace)
         try #require(ended.ending == .closedByServer && ended.head.status == 200, "the short stream: \(ended.head.status), \(ended.ending)")
-        let end = ContinuousClock.now
-        var admitted: Duration?
-        while admitted == nil, ContinuousClock.now - end < .seconds(3) {
-            let (request, _) = message(token, accept: "text/event-stream", content: backend.longPrompt)
-            let attempt = ContinuousClock.now
-            let stream = try await backend.http.stream(request)
-            if stream.status == 200 {
-                admitted = attempt - end
-                open.append(stream)
-            } else {
-                stream.cancel()
-                try await Task.sleep(for: .milliseconds(250))
-            }
-        }
-        let wait = try #require(admitted, "no stream was admitted within 3 s of one ending normally")
+        let wait = try #require(try await firstAdmission(token, since: .now, holding: &open), "no stream was admitted within 3 s of one ending normally")
         #expect(wait <= .milliseconds(1250), "the slot came free \(wait) after the stream ended; the contract allows one second")
     }
 
-    @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests (422, 429) are not charged", .rules("S4.5", "S4.8", "S3.18"))
+    @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests (422, 429) are not charged", .rules("S4.5", "S4.8", "S3.18", "S3.16"))
     func dailyQuota() async throws {
         let quota = configuration.int(.anonymousDailyQuota) ?? 1000
         let limit = configuration.int(.anonymousQPS) ?? 5
@@ -194,14 +182,7 @@ struct StagingLimitTests {
 
     @Test("each provoked refusal left an api_errors row with its trace id, status and code", .rules("S5.7"), .requires(.database))
     func refusalsAreLogged() async throws {
-        let refusals = await Self.refusals.all
-        try #require(!refusals.isEmpty, "no refusal was provoked")
-        let file = try SQLAssertionFile(contentsOf: StagingDatabaseTests.sqlDirectory.appendingPathComponent("assertions_extra.sql"))
-        let assertion = try #require(file.assertions.first { $0.name == "api_errors_for_provoked_refusals" })
-        let session = try PostgresSession(try configuration.required(.dbConn))
-        let result = try #require(SQLAssertionFile(name: file.name, assertions: [assertion])
-            .run(on: session, parameters: ["refusals": ProvokedRefusal.json(refusals)]).first)
-        #expect(result.passed, "\(result.failure ?? "")")
+        try StagingDatabaseTests.expectLogged(await Self.refusals.all)
     }
 }
 

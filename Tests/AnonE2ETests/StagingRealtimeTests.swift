@@ -48,7 +48,7 @@ struct StagingRealtimeTests {
         #expect(other.headers["Access-Control-Allow-Origin"] == nil, "a foreign origin got allow-origin \(other.headers["Access-Control-Allow-Origin"] ?? "")")
     }
 
-    @Test("a message is answered by agent:thought, then agent:result: type, workflowId, data.content, an ISO 8601 timestamp", .rules("S6.4"))
+    @Test("a message is answered by agent:thought, then agent:result: type, workflowId, data.content, an ISO 8601 timestamp", .rules("S6.4", "S6.1"))
     func agentEvents() async throws {
         let client = client()
         let sid = try #require(try await client.handshake().sid)

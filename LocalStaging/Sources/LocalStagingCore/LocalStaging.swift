@@ -6,7 +6,7 @@ import Logging
 public enum LocalStaging {
     public static func router(settings: Settings, store: Store, keys: SigningKeys) -> Router<AppContext> {
         let verifier = TokenVerifier(keys: keys, issuer: settings.issuer, leeway: settings.has(.leewayZero) ? 0 : settings.leeway, faults: settings.faults)
-        let authenticator = Authenticator(verifier: verifier, store: store, checksRevocation: !settings.has(.revocationUnchecked))
+        let authenticator = Authenticator(verifier: verifier, store: store, checksRevocation: !settings.has(.revocationUnchecked), faults: settings.faults)
         let generator = ReplyGenerator(model: settings.model)
         let router = Router(context: AppContext.self)
         router.middlewares.add(TraceMiddleware(store: store, faults: settings.faults))
@@ -25,6 +25,7 @@ public enum LocalStaging {
         logger.logLevel = .warning
         return Application(
             router: router(settings: settings, store: store, keys: keys),
+            server: .http1(configuration: .init(additionalChannelHandlers: settings.has(.slotKeptOnAbort) ? [] : [ClientGoneHandler()])),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "LocalStaging"),
             services: [store.client],
             logger: logger

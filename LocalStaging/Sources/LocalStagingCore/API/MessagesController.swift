@@ -119,6 +119,11 @@ struct MessagesController: Sendable {
             // Frames 3 and 4 swapped: the order fault.
             if settings.has(.framesReordered), id == 3 { held = frame; continue }
             await record.append(frame)
+            if settings.has(.errorFrameMidStream), index == 0 {
+                id += 1
+                await record.append(.event("error", id: id, data: JSON.string([
+                    "status": 500, "code": "internal_error", "message": "a hiccup", "trace_id": trace, "hint": "none"])))
+            }
             if let frame = held { await record.append(frame); held = nil }
         }
         if let frame = held { await record.append(frame) }
@@ -179,11 +184,16 @@ struct MessagesController: Sendable {
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var next = index
+            var heldDeltas: [SSEFrame] = []
             do {
-                if holdsFrames { await record.waitUntilFinished() }
                 while let frame = await record.frame(at: next) {
-                    try await writer.write(ByteBuffer(string: frame.text))
                     next += 1
+                    // The held-back fault: deltas wait for final; meta and pings flow.
+                    if holdsFrames, frame.event == "delta" { heldDeltas.append(frame); continue }
+                    if holdsFrames, frame.event == "final" {
+                        for delta in heldDeltas { try await writer.write(ByteBuffer(string: delta.text)) }
+                    }
+                    try await writer.write(ByteBuffer(string: frame.text))
                 }
                 await slot.release()
                 try await writer.finish(nil)

@@ -28,11 +28,6 @@ public actor StreamRecord {
 
     public var isFinished: Bool { finished }
 
-    /// Waits until the reply is over (the held-back-frames fault).
-    public func waitUntilFinished() async {
-        while !finished { await withCheckedContinuation { waiters.append($0) } }
-    }
-
     /// The frame at `index`, waiting for it; nil once the reply is over.
     public func frame(at index: Int) async -> SSEFrame? {
         while index >= frames.count {

@@ -7,10 +7,11 @@ struct Authenticator: Sendable {
     let verifier: TokenVerifier
     let store: Store
     var checksRevocation = true
+    var faults: Set<Fault> = []
 
     func authenticate(_ request: Request, context: AppContext) async throws -> VerifiedToken {
         guard let header = request.headers[.authorization] else {
-            throw APIError.unauthorized("auth.missing_token", "no bearer token")
+            throw APIError.unauthorized(faults.contains(.missingTokenCode) ? "auth.required" : "auth.missing_token", "no bearer token")
         }
         guard header.lowercased().hasPrefix("bearer "), case let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty else {
             throw APIError.unauthorized("auth.missing_token", "the Authorization header is not 'Bearer <token>'")
@@ -34,7 +35,7 @@ struct Authenticator: Sendable {
     private func requireLiveSession(_ token: VerifiedToken) async throws {
         guard checksRevocation else { return }
         guard try await store.sessionExists(token.sessionID) else {
-            throw APIError.unauthorized("auth.session_revoked", "the session of this token was signed out")
+            throw APIError.unauthorized(faults.contains(.revokedCode) ? "auth.invalid_token" : "auth.session_revoked", "the session of this token was signed out")
         }
     }
 }

@@ -129,7 +129,7 @@ struct GoTrueController: Sendable {
         }
         do {
             return try await authenticator.live(String(header.dropFirst(7)))
-        } catch let error as APIError where error.code == "auth.session_revoked" {
+        } catch let error as APIError where error.code == "auth.session_revoked" || error.code == "auth.invalid_token" {
             throw GoTrueError(.forbidden, "session_not_found", "Session from session_id claim in JWT does not exist")
         } catch let error as APIError {
             throw GoTrueError(.forbidden, "bad_jwt", "invalid JWT: \(error.message)")
@@ -151,7 +151,7 @@ struct GoTrueController: Sendable {
         if user.isAnonymous { claims["email"] = "" }
         return JSON.response(.ok, [
             "access_token": keys.sign(claims), "token_type": "bearer", "expires_in": settings.has(.sessionExpiresInZero) ? 0 : settings.accessTokenTTL,
-            "expires_at": expires, "refresh_token": refreshToken, "user": userObject(user),
+            "expires_at": settings.has(.sessionWithoutExpiresAt) ? NSNull() as Any : expires as Any, "refresh_token": refreshToken, "user": userObject(user),
         ])
     }
 

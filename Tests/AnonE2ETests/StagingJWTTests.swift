@@ -44,7 +44,7 @@ struct StagingJWTTests {
 
     /// The positive control of every refusal case: the unmutated token, on the same route, is accepted.
     func control(_ baseline: Baseline) async throws {
-        await Self.pace.next()
+        try await Self.pace.next()
         let response = try await backend.messages.json("hi", token: baseline.session.accessToken)
         try #require(response.status == 200, """
             control: the unmutated token was refused (\(response.status): \(Redactor.shared.redact(String(response.text.prefix(300))))); \
@@ -112,7 +112,7 @@ struct StagingJWTTests {
         if fault.expectedStatus != 200 { try await control(baseline) }
         let trace = StagingBackend.newTraceID()
         let request = backend.messages.request("hi", token: fault.token, traceID: trace)
-        if fault.expectedStatus == 200 { await Self.pace.next() }
+        if fault.expectedStatus == 200 { try await Self.pace.next() }
         let response = try await backend.http.send(request)
         let verdicts: [Verdict] = fault.expectedStatus == 200
             ? [Verdict("accepted (200)", passed: response.status == 200, detail: "got \(response.status): \(response.text.prefix(300))")]
@@ -130,7 +130,7 @@ struct StagingJWTTests {
     @Test("after the matrix the original token still works", .rules("S1.11"))
     func originalTokenStillWorks() async throws {
         let baseline = try await baseline()
-        await Self.pace.next()
+        try await Self.pace.next()
         let response = try await backend.messages.json("still me?", token: baseline.session.accessToken)
         #expect(response.status == 200, "the original token was refused after the matrix: \(response.status) \(response.text.prefix(300))")
     }
@@ -153,8 +153,8 @@ actor Pacer {
 
     init(perSecond: Int) { interval = .seconds(1) / perSecond }
 
-    func next() async {
-        if let last, case let wait = last + interval - .now, wait > .zero { try? await Task.sleep(for: wait) }
+    func next() async throws {
+        if let last, case let wait = last + interval - .now, wait > .zero { try await Task.sleep(for: wait) }
         last = .now
     }
 }

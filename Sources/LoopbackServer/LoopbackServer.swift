@@ -85,8 +85,14 @@ public final class LoopbackServer: Sendable {
     }
 }
 
-public enum LoopbackError: Error {
+public enum LoopbackError: Error, CustomStringConvertible {
     case socket(Int32)
+
+    public var description: String {
+        switch self {
+        case let .socket(code): "the loopback server could not listen: \(String(cString: strerror(code))) (errno \(code))"
+        }
+    }
 }
 
 /// A parsed request: method, path, query, headers (lower-cased names), body.

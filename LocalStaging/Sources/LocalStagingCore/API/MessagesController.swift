@@ -170,11 +170,7 @@ struct MessagesController: Sendable {
     private func stream(_ record: StreamRecord, from index: Int, user: UUID, channel: (any Channel)?) -> Response {
         let limiter = self.limiter
         let keptAfterEnd = settings.has(.slotKeptAfterEnd)
-        let slot = SlotRelease {
-            // The fault: a slot freed only seconds after its stream ended.
-            if keptAfterEnd { try? await Task.sleep(for: .seconds(3)) }
-            await limiter.closeStream(user)
-        }
+        let slot = SlotRelease { await limiter.closeStream(user) }
         if !settings.has(.slotKeptOnAbort) { channel?.closeFuture.whenComplete { _ in Task { await slot.release() } } }
         let holdsFrames = settings.has(.framesHeldBack)
         let keepsOnAbort = settings.has(.slotKeptOnAbort)
@@ -195,7 +191,12 @@ struct MessagesController: Sendable {
                     }
                     try await writer.write(ByteBuffer(string: frame.text))
                 }
-                await slot.release()
+                if keptAfterEnd {
+                    // The fault: the stream ends now, its slot only 3 s later.
+                    Task { try? await Task.sleep(for: .seconds(3)); await slot.release() }
+                } else {
+                    await slot.release()
+                }
                 try await writer.finish(nil)
             } catch {
                 if !keepsOnAbort { await slot.release() }

@@ -63,7 +63,8 @@ struct TraceMiddleware: RouterMiddleware {
                 try await store.logRequest(trace: trace, user: facts.userID,
                                            userType: faults.contains(.requestLogRegistered) && facts.userType != nil ? "registered" : facts.userType,
                                            route: "\(request.method) \(route)", status: status, duration: duration, errorCode: errorCode)
-                if status >= 400, let errorCode, !(status == 429 && faults.contains(.noAPIErrorFor429)) {
+                if status >= 400, let errorCode, !(status == 429 && faults.contains(.noAPIErrorFor429)),
+                   !(status == 422 && faults.contains(.noAPIErrorFor422)) {
                     try await store.logError(status: status, code: errorCode, trace: trace, user: facts.userID, route: "\(request.method) \(route)")
                 }
             } catch {

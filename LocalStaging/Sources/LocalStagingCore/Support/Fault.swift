@@ -70,6 +70,7 @@ public enum Fault: String, Sendable, CaseIterable {
     case messageCountZero = "message-count-zero"
     case lastLoginNotUpdated = "last-login-not-updated"
     case noAPIErrorFor429 = "no-api-error-for-429"
+    case noAPIErrorFor422 = "no-api-error-for-422"
     case conversationTypeRegistered = "conversation-type-registered"
     // Realtime (§6) and health (§7)
     case connectWithoutSID = "connect-without-sid"
@@ -157,6 +158,7 @@ extension Fault {
         case .messageCountZero: "`chat_sessions.message_count` stays 0"
         case .lastLoginNotUpdated: "`users.last_login_at` is never set"
         case .noAPIErrorFor429: "429 refusals leave no `api_errors` row"
+        case .noAPIErrorFor422: "422 refusals leave no `api_errors` row"
         case .conversationTypeRegistered: "anonymous users' conversations say `user_type = registered`"
         case .connectWithoutSID: "Socket.IO CONNECT is answered without a `sid`"
         case .socketForgedAccepted: "Socket.IO accepts forged tokens"

@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // C libraries through pkg-config; the shims wrap the variadic calls Swift cannot make.
@@ -39,13 +41,23 @@ let package = Package(
             name: "TestSupportTesting",
             dependencies: ["TestSupport"]
         ),
+        // The run history (SQLite through GRDB) and the dashboard drawn from it.
+        .target(
+            name: "RunHistory",
+            dependencies: ["TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // A run's metrics in the Prometheus text format, and the Pushgateway client.
+        .target(
+            name: "RunMetrics",
+            dependencies: ["TestSupport", "RunHistory", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         // A loopback HTTP server for offline tests and benchmarks: plain sockets,
         // so the transport is tested against something it does not share code with.
         .target(name: "LoopbackServer"),
         .executableTarget(
             name: "anon-e2e",
             dependencies: [
-                "TestSupport",
+                "TestSupport", "RunHistory", "RunMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TestSupportTests",
-            dependencies: ["TestSupport", "TestSupportTesting", "LoopbackServer"],
+            dependencies: ["TestSupport", "TestSupportTesting", "LoopbackServer", "RunHistory", "RunMetrics"],
             path: "Tests/TestSupportTests"
         ),
         .testTarget(

@@ -7,7 +7,7 @@ import TestSupport
 /// (signed in once per suite, since Supabase limits them per IP).
 public enum Staging {
     public static var configuration: Configuration { .current }
-    public static let backend = StagingBackend()
+    public static let backend = StagingBackend(onStream: { noteMeasurements($0) })
     public static var evidence: EvidenceRecorder { .forTests }
 
     /// The running test's function name, as JUnit and the report know it.
@@ -41,14 +41,16 @@ public enum Staging {
     @discardableResult
     public static func record(_ name: String, request: HTTPRequest, response: HTTPResponse?, traceID: String?, verdicts: [Verdict] = []) throws -> URL {
         let url = try evidence.record(name, json: HTTPExchangeRecord(request: request, response: response, verdicts: verdicts))
-        noteExchange(traceID: traceID, request: request, status: response?.status, artifacts: [name])
+        let code = (response?.status ?? 0) >= 400 ? response.flatMap { JSONValue.parse($0.body)?.object?["code"]?.string } : nil
+        noteExchange(traceID: traceID, request: request, status: response?.status, artifacts: [name], code: code)
         return url
     }
 
-    public static func noteExchange(traceID: String?, request: HTTPRequest, status: Int?, artifacts: [String]) {
+    /// - Parameter code: a refusal's `code`, for the history's error mix.
+    public static func noteExchange(traceID: String?, request: HTTPRequest, status: Int?, artifacts: [String], code: String? = nil) {
         let path = URLComponents(string: request.url)?.path ?? request.url
         evidence.note(TraceNote(kind: .exchange, test: testName, traceID: traceID, request: "\(request.method.rawValue) \(path)",
-                                status: status, artifacts: artifacts))
+                                status: status, artifacts: artifacts, message: code))
     }
 
     /// One anonymous session per key (a suite's name), signed in on first use.
@@ -60,9 +62,22 @@ public enum Staging {
 
     /// A fresh anonymous identity (a case that signs out, or provokes limits); counted in the report.
     public static func signInAnonymously(_ purpose: String) async throws -> GoTrueSession {
+        let started = ContinuousClock.now
         let session = try await backend.auth.signInAnonymously()
         evidence.note(TraceNote(kind: .signIn, test: testName, message: purpose))
+        evidence.note(TraceNote(kind: .measurement, test: testName, name: "sign_in_ms", value: (ContinuousClock.now - started).inMilliseconds))
         return session
+    }
+
+    /// The phases of an answered stream, for the history and the metrics.
+    static func noteMeasurements(_ stream: MessageStream) {
+        guard (200..<300).contains(stream.head.status), !stream.transcript.items.isEmpty else { return }
+        let configuration = backend.configuration
+        let measured = StreamMeasurements(stream, deltaType: configuration[.eventDelta] ?? "delta",
+                                          finalType: configuration[.eventFinal] ?? "final", metaType: configuration[.eventMeta] ?? "meta")
+        for (name, value) in measured.values + [("streams_in_flight", Double(StreamsInFlight.most))] {
+            evidence.note(TraceNote(kind: .measurement, test: testName, traceID: stream.traceID, name: name, value: value))
+        }
     }
 }
 

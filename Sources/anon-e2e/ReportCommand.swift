@@ -7,7 +7,7 @@ import TestSupport
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write REPORT.md and JUnit XML for a run from its event stream and artifacts."
+        abstract: "Write REPORT.md, REPORT.html and JUnit XML for a run from its event stream and artifacts."
     )
 
     @Option(name: .customLong("run"), help: "The run's artifact folder.")
@@ -36,6 +36,7 @@ struct ReportCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent("REPORT.md")
         try Data(Redactor.shared.redact(report.markdown).utf8).write(to: url)
+        try Data(Redactor.shared.redact(report.html(directory: directory)).utf8).write(to: directory.appendingPathComponent("REPORT.html"))
         if let junit {
             let xml = JUnitReport(name: "Staging (\(configuration.targetDescription))", cases: log.cases).xml
             try Data(Redactor.shared.redact(xml).utf8).write(to: URL(fileURLWithPath: junit))

@@ -85,6 +85,19 @@ extension ConfigurationKey {
     public static let caBundle = ConfigurationKey("ANON_E2E_CA_BUNDLE")
     public static let requestTimeout = ConfigurationKey("ANON_E2E_REQUEST_TIMEOUT", default: "30")
 
+    // History, metrics and the daily run.
+    /// The run history's SQLite file.
+    public static let historyPath = ConfigurationKey("ANON_E2E_HISTORY", default: "artifacts/history.sqlite")
+    /// A Prometheus Pushgateway that receives each run's metrics.
+    public static let pushgatewayURL = ConfigurationKey("ANON_E2E_PUSHGATEWAY_URL")
+    /// The daily run's request text.
+    public static let dailyPrompt = ConfigurationKey("E2E_DAILY_PROMPT", default: "Hello! This is the daily end-to-end check. Please answer in one sentence.")
+    /// The daily run's system prompt (unset: the server's default).
+    public static let dailySystemPrompt = ConfigurationKey("E2E_SYSTEM_PROMPT")
+    /// The daily run's registered user (unset: one is signed up under REGISTERED_EMAIL_DOMAIN).
+    public static let dailyEmail = ConfigurationKey("E2E_DAILY_EMAIL")
+    public static let dailyPassword = ConfigurationKey("E2E_DAILY_PASSWORD", secret: true)
+
     /// Every key, in the order `.env.example` documents them.
     public static let all: [ConfigurationKey] = [
         supabaseURL, supabaseAnonKey, apiBase, dbConn, supabaseJWTSecret, signingJWK, serviceRoleKey,
@@ -95,5 +108,6 @@ extension ConfigurationKey {
         artifactsDirectory, runID, caBundle, requestTimeout,
         connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt,
         strict, targetKind, allowSkip, capabilities, lureURL, fingerprints,
+        historyPath, pushgatewayURL, dailyPrompt, dailySystemPrompt, dailyEmail, dailyPassword,
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// `POST /api/v1/messages` in contract terms.
 public struct MessagesAPI: Sendable {
@@ -41,6 +42,8 @@ public struct MessagesAPI: Sendable {
     public func read(_ request: HTTPRequest, traceID: String) async throws -> MessageStream {
         let started = Date()
         let response = try await backend.http.stream(request)
+        StreamsInFlight.opened()
+        defer { StreamsInFlight.closed() }
         var transcript = EventTranscript(started: response.started, headArrival: response.headArrival)
         var body: [UInt8] = []
         var ending: MessageStream.Ending = .closedByServer
@@ -83,6 +86,7 @@ public struct MessagesAPI: Sendable {
         let stream = MessageStream(request: request, traceID: traceID, head: response.head, transcript: transcript,
                                    nonStreamBody: body, ending: ending, startedAt: started, timings: response.timings)
         await StreamLedger.shared.add(stream)
+        backend.onStream?(stream)
         return stream
     }
 
@@ -127,4 +131,12 @@ public struct MessageStream: Sendable {
 
     public func first(_ type: String) -> ServerSentEvent? { events.first { $0.type == type } }
     public func data(_ event: ServerSentEvent?) -> JSONValue? { event.flatMap { JSONValue.parse($0.data) } }
+}
+
+/// How many message streams this process holds open at once, and the most so far (a metric of the run).
+public enum StreamsInFlight {
+    static let state = Mutex((now: 0, most: 0))
+    public static var most: Int { state.withLock { $0.most } }
+    static func opened() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+    static func closed() { state.withLock { $0.now -= 1 } }
 }

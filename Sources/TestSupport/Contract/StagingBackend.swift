@@ -5,10 +5,14 @@ import Foundation
 public struct StagingBackend: Sendable {
     public let configuration: Configuration
     public let http: HTTPClient
+    /// Told of every message stream read (the suite records its phase timings).
+    public let onStream: (@Sendable (MessageStream) -> Void)?
 
-    public init(configuration: Configuration = .current, http: HTTPClient = HTTPClient()) {
+    public init(configuration: Configuration = .current, http: HTTPClient = HTTPClient(),
+                onStream: (@Sendable (MessageStream) -> Void)? = nil) {
         self.configuration = configuration
         self.http = http
+        self.onStream = onStream
     }
 
     public var supabaseURL: String { (configuration[.supabaseURL] ?? "").trimmingSuffix { $0 == "/" } }

@@ -32,6 +32,10 @@ public struct TestEventLog: Sendable {
     }
 
     public let cases: [Case]
+    /// From the first event of the run to its last (nil for a log built by hand).
+    public private(set) var wallSeconds: Double?
+    /// When the run's first event happened.
+    public private(set) var startedAt: Date?
 
     public init(cases: [Case]) { self.cases = cases }
 
@@ -59,6 +63,8 @@ public struct TestEventLog: Sendable {
         var skipped: [String: String] = [:]
         var cancelled: [String: String] = [:]
         var failures: [String: [String]] = [:]
+        var first: (absolute: Double, since1970: Double)?
+        var last: Double?
         for line in data.split(separator: 10) where !line.isEmpty {
             guard let record = JSONValue.parse(line) else { throw ReadError(path: path, reason: "a line is not JSON: \(String(decoding: line.prefix(120), as: UTF8.self))") }
             let payload = record["payload"]
@@ -72,6 +78,8 @@ public struct TestEventLog: Sendable {
             case "event":
                 guard let id = payload?["testID"]?.string else { continue }
                 let time = payload?["instant"]?["absolute"]?.number ?? 0
+                if first == nil { first = (time, payload?["instant"]?["since1970"]?.number ?? 0) }
+                last = time
                 let comment = payload?["_comments"]?.array?.compactMap(\.string).joined(separator: "; ")
                 let text = payload?["messages"]?.array?.compactMap { $0["text"]?.string }.joined(separator: ": ") ?? ""
                 switch payload?["kind"]?.string {
@@ -89,6 +97,10 @@ public struct TestEventLog: Sendable {
                 }
             default: continue
             }
+        }
+        if let first, let last {
+            wallSeconds = max(0, last - first.absolute)
+            startedAt = Date(timeIntervalSince1970: first.since1970)
         }
         func ancestorSkip(_ id: String) -> String? {
             var current = tests[id]?.parent

@@ -5,7 +5,7 @@ import Synchronization
 /// which artifacts it wrote, how its assertions and warnings came out. The
 /// report is built from these lines and the JUnit XML of the run.
 public struct TraceNote: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit, skip, heartbeat }
+    public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit, skip, heartbeat, measurement }
 
     public var kind: Kind
     public var test: String?
@@ -16,9 +16,11 @@ public struct TraceNote: Codable, Sendable, Equatable {
     public var name: String?
     public var passed: Bool?
     public var message: String?
+    /// A measurement's value (milliseconds, or a count), named by `name`.
+    public var value: Double?
 
     public init(kind: Kind, test: String? = nil, traceID: String? = nil, request: String? = nil, status: Int? = nil,
-                artifacts: [String]? = nil, name: String? = nil, passed: Bool? = nil, message: String? = nil) {
+                artifacts: [String]? = nil, name: String? = nil, passed: Bool? = nil, message: String? = nil, value: Double? = nil) {
         self.kind = kind
         self.test = test
         self.traceID = traceID
@@ -28,6 +30,7 @@ public struct TraceNote: Codable, Sendable, Equatable {
         self.name = name
         self.passed = passed
         self.message = message
+        self.value = value
     }
 }
 

@@ -1,0 +1,36 @@
+import Foundation
+import TestSupport
+
+/// Pushes a run's metrics to a Prometheus Pushgateway
+/// (`ANON_E2E_PUSHGATEWAY_URL`): one group per job and target, replaced by
+/// each run, so the gateway holds the latest run of each.
+public struct Pushgateway: Sendable {
+    public let baseURL: String
+    public let http: HTTPClient
+
+    public init(baseURL: String, http: HTTPClient = HTTPClient()) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.http = http
+    }
+
+    public struct PushError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public func push(_ metrics: RunMetrics, job: String = "anon_e2e", instance: String) async throws {
+        let url = "\(baseURL)/metrics/job/\(Self.segment(job))/instance/\(Self.segment(instance.isEmpty ? "none" : instance))"
+        var request = HTTPRequest(.put, url, body: Array(metrics.text.utf8), deadlines: Deadlines(connect: .seconds(5), total: .seconds(20)))
+        request.headers.add("Content-Type", "text/plain; version=0.0.4")
+        let response = try await http.send(request)
+        guard (200..<300).contains(response.status) else {
+            throw PushError(description: "the Pushgateway at \(baseURL) answered \(response.status): \(response.text.prefix(300))")
+        }
+    }
+
+    /// A path segment: the gateway's grouping labels may not hold `/`.
+    static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.:"))) ?? "none"
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Prometheus
+import RunHistory
+import TestSupport
+
+/// A run's metrics in the Prometheus text format (`metrics.prom`), through
+/// swift-prometheus: the run's success, each case's, the latency histograms
+/// of the streams' phases, the most streams in flight, refusals by code and
+/// the run's duration. Labels hold case ids, phases and codes only.
+public struct RunMetrics: Sendable {
+    public static let phases = [("first_byte", "first_byte_ms"), ("first_delta", "first_delta_ms"), ("final", "final_ms")]
+    public static let buckets: [Duration] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120].map { .milliseconds(Int64($0 * 1000)) }
+
+    public let text: String
+
+    public init(_ recorded: RecordedRun) {
+        let registry = PrometheusCollectorRegistry()
+        let job = [("kind", recorded.run.kind.rawValue), ("target", recorded.run.targetKind)]
+        registry.makeGauge(descriptor: Self.name("e2e_anon_success", "1 when the run was green, 0 when it failed"), labels: job)
+            .set(to: recorded.run.green ? 1.0 : 0.0)
+        registry.makeGauge(descriptor: Self.name("e2e_anon_run_duration_seconds", "How long the run took"), labels: job)
+            .set(to: recorded.run.seconds)
+        for verdict in ["passed", "failed", "skipped"] {
+            registry.makeGauge(descriptor: Self.name("e2e_anon_cases", "Cases of the run by verdict"), labels: job + [("verdict", verdict)])
+                .set(to: Double(recorded.cases.filter { $0.verdict == verdict }.count))
+        }
+        for item in recorded.cases where item.verdict != "skipped" {
+            registry.makeGauge(descriptor: Self.name("e2e_anon_case_success", "1 when the case passed, 0 when it failed (skipped cases are absent)"),
+                               labels: job + [("case", item.caseID)])
+                .set(to: item.verdict == "passed" ? 1.0 : 0.0)
+        }
+        for (phase, measurement) in Self.phases {
+            let histogram = registry.makeDurationHistogram(
+                descriptor: Self.name("e2e_anon_latency_seconds", "Time from the request to a phase of the answer"),
+                labels: job + [("phase", phase)], buckets: Self.buckets)
+            for value in recorded.measurements where value.name == measurement {
+                histogram.record(.nanoseconds(Int64(value.value * 1_000_000)))
+            }
+        }
+        let signIn = registry.makeDurationHistogram(descriptor: Self.name("e2e_anon_sign_in_seconds", "Anonymous sign-in latency"),
+                                                    labels: job, buckets: Self.buckets)
+        for value in recorded.measurements where value.name == "sign_in_ms" { signIn.record(.nanoseconds(Int64(value.value * 1_000_000))) }
+        let inFlight = recorded.measurements.filter { $0.name == "streams_in_flight" }.map(\.value).max() ?? 0
+        registry.makeGauge(descriptor: Self.name("e2e_anon_sse_connections_max", "The most SSE streams the run held open at once"), labels: job)
+            .set(to: inFlight)
+        let refusals = Dictionary(grouping: recorded.refusals) { "\($0.status) \($0.code)" }
+        for key in refusals.keys.sorted() {
+            let sample = refusals[key]![0]
+            registry.makeCounter(descriptor: Self.name("e2e_anon_refusals_total", "Refusals the run provoked, by status and code"),
+                                 labels: job + [("status", String(sample.status)), ("code", sample.code.isEmpty ? "none" : sample.code)])
+                .increment(by: Int64(refusals[key]!.count))
+        }
+        text = registry.emitToString()
+    }
+
+    static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}

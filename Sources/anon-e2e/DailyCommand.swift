@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import RunHistory
+import TestSupport
+
+/// `anon-e2e daily` (seed 001): one ordinary conversation for an anonymous
+/// and a registered user, through the messages endpoint only, checked and
+/// recorded in the history. Exits 1 when either failed.
+struct DailyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daily",
+        abstract: "The daily run: an anonymous and a registered conversation, checked, recorded in the history."
+    )
+
+    @Option(name: .long, help: "The daily assertions on the rows (used when DB_CONN is set).")
+    var sql = "sql/daily.sql"
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Which users: anonymous, registered (default both).")
+    var users: [String] = DailyConversation.User.allCases.map(\.rawValue)
+
+    func run() async throws {
+        let configuration: Configuration
+        do { configuration = try Configuration.load() } catch {
+            print("anon-e2e daily: the configuration cannot be read: \(error)")
+            throw ExitCode(1)
+        }
+        for key in [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase] where (configuration[key] ?? "").isEmpty {
+            print("anon-e2e daily: \(key.name) is not set; the daily run needs the auth and the API")
+            throw ExitCode(1)
+        }
+        let runID = configuration[.runID] ?? Self.runID()
+        let recorder = EvidenceRecorder(root: URL(fileURLWithPath: configuration[.artifactsDirectory] ?? "artifacts"), runID: runID, redactor: .shared)
+        let backend = StagingBackend(configuration: configuration)
+        let conversation = DailyConversation(backend: backend, assertions: URL(fileURLWithPath: sql))
+        let started = Date()
+        var outcomes: [DailyConversation.Outcome] = []
+        for name in users {
+            guard let user = DailyConversation.User(rawValue: name) else {
+                print("anon-e2e daily: unknown user kind \(name) (anonymous, registered)")
+                throw ExitCode(1)
+            }
+            let outcome = await conversation.run(user)
+            outcomes.append(outcome)
+            try Self.record(outcome, recorder: recorder)
+            print("daily \(user.rawValue): \(outcome.passed ? "passed" : "FAILED") in \(String(format: "%.1f", outcome.seconds)) s, trace \(outcome.traceID ?? "none")" +
+                  (outcome.identity.isEmpty ? "" : " (\(outcome.identity))"))
+            for failure in outcome.failures { print("  ✘ \(Redactor.shared.redact("expected \(failure.check)\(failure.detail.map { "; \($0)" } ?? "")"))") }
+        }
+
+        let cases = outcomes.map { outcome in
+            TestEventLog.Case(id: "Daily/\(outcome.user.rawValue)", suite: "Daily", name: outcome.user.rawValue,
+                              displayName: "an ordinary \(outcome.user.rawValue) conversation, checked end to end",
+                              verdict: outcome.passed ? .passed : .failed,
+                              reason: outcome.passed ? nil : outcome.failures.map { "expected \($0.check)\($0.detail.map { "; \($0)" } ?? "")" }.joined(separator: "\n"),
+                              seconds: outcome.seconds)
+        }
+        let notes = EvidenceRecorder.notes(in: recorder.directory)
+        let report = RunReport(runID: runID, target: configuration.targetDescription, cases: cases, notes: notes)
+        try recorder.record("REPORT.md", text: report.markdown)
+        try recorder.record("REPORT.html", text: report.html(directory: recorder.directory))
+
+        let finished = Date()
+        let run = HistoryRun(runID: runID, kind: .daily, started: started, finished: finished, targetKind: configuration[.targetKind] ?? "staging",
+                             targetHost: RunImport.host(configuration[.apiBase]), gitCommit: RunRecording.gitCommit, strict: true,
+                             passed: cases.filter { $0.verdict == .passed }.count, failed: cases.filter { $0.verdict == .failed }.count, skipped: 0,
+                             green: outcomes.allSatisfy(\.passed), seconds: finished.timeIntervalSince(started), report: "\(runID)/REPORT.html")
+        let recorded = RecordedRun(
+            run: run,
+            cases: cases.map { item in
+                HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(Redactor.shared.redact(item.reason ?? "").prefix(2000)),
+                            seconds: item.seconds, traceIDs: outcomes.first { "Daily/\($0.user.rawValue)" == item.id }?.traceID ?? "", rules: "")
+            },
+            measurements: outcomes.flatMap { outcome in
+                outcome.measurements.map { HistoryMeasurement(caseID: "Daily/\(outcome.user.rawValue)", traceID: outcome.traceID ?? "", name: $0.name, value: $0.value) }
+            },
+            refusals: [])
+        for line in try await RunRecording(configuration: configuration).finish(recorded, directory: recorder.directory) { print(line) }
+        print("report: \(recorder.directory.appendingPathComponent("REPORT.html").path)")
+        print("\(run.green ? "passed" : "FAILED"): \(run.passed) passed, \(run.failed) failed, 0 skipped")
+        if !run.green { throw ExitCode(1) }
+    }
+
+    static func record(_ outcome: DailyConversation.Outcome, recorder: EvidenceRecorder) throws {
+        let user = outcome.user.rawValue
+        let test = "\(user)()"
+        recorder.note(TraceNote(kind: .signIn, test: test, message: "daily \(user)\(outcome.identity.isEmpty ? "" : " (\(outcome.identity))")"))
+        if let trace = outcome.traceID {
+            recorder.note(TraceNote(kind: .exchange, test: test, traceID: trace, request: "POST messages", status: nil, artifacts: ["sse_\(user).log"]))
+        }
+        for (name, value) in outcome.measurements {
+            recorder.note(TraceNote(kind: .measurement, test: test, traceID: outcome.traceID, name: name, value: value))
+        }
+        if !outcome.transcript.isEmpty { try recorder.record("sse_\(user).log", text: outcome.transcript) }
+        if !outcome.rows.isEmpty { try recorder.record("db_assert_report_daily_\(user).md", text: outcome.rows) }
+        try recorder.record("daily_\(user).json", json: outcome.verdicts)
+    }
+
+    static func runID() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: Date()) + "-daily"
+    }
+}

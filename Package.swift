@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     ],
     targets: [
         // C libraries through pkg-config; the shims wrap the variadic calls Swift cannot make.
@@ -51,13 +52,18 @@ let package = Package(
             name: "RunMetrics",
             dependencies: ["TestSupport", "RunHistory", .product(name: "Prometheus", package: "swift-prometheus")]
         ),
+        // The stability plan's runner: soak, burst and faults, every closure checked.
+        .target(
+            name: "LoadRunner",
+            dependencies: ["TestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         // A loopback HTTP server for offline tests and benchmarks: plain sockets,
         // so the transport is tested against something it does not share code with.
         .target(name: "LoopbackServer"),
         .executableTarget(
             name: "anon-e2e",
             dependencies: [
-                "TestSupport", "RunHistory", "RunMetrics",
+                "TestSupport", "RunHistory", "RunMetrics", "LoadRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TestSupportTests",
-            dependencies: ["TestSupport", "TestSupportTesting", "LoopbackServer", "RunHistory", "RunMetrics"],
+            dependencies: ["TestSupport", "TestSupportTesting", "LoopbackServer", "RunHistory", "RunMetrics", "LoadRunner"],
             path: "Tests/TestSupportTests"
         ),
         .testTarget(

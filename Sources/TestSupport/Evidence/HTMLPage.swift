@@ -117,7 +117,7 @@ public enum HTMLPage {
         return svg + "</svg>\n"
     }
 
-    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+    public static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
     public static func short(_ value: Double) -> String {
         value >= 100 || value == value.rounded() ? String(format: "%.0f", value) : String(format: "%.2f", value)

@@ -106,7 +106,7 @@ public struct RunReport: Sendable {
     }
 
     /// Text safe inside a Markdown table cell.
-    static func cell(_ text: String) -> String {
+    public static func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")
     }
 }

@@ -36,8 +36,11 @@ public enum ClosureOutcome: Sendable, Equatable {
         }
     }
 
+    /// The error's kind without its details: "curl error 7: Couldn't connect to server".
     static func short(_ text: String) -> String {
-        let words = text.split(separator: " ").prefix(4).joined(separator: " ")
-        return String(words.prefix(48))
+        if let range = text.range(of: "curl error ") {
+            return String(text[range.lowerBound...].prefix { $0 != ";" }.prefix(72))
+        }
+        return String(text.split(separator: ":").prefix(2).joined(separator: ":").prefix(72))
     }
 }

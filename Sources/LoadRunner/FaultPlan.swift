@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// The faults a soak injects, on a schedule: the backend killed and
@@ -31,16 +34,22 @@ public struct FaultPlan: Sendable {
         return FaultPlan(steps: faults.enumerated().map { Step(at: gap * Double($0.offset + 1), fault: $0.element) })
     }
 
-    /// Runs a command through the shell; its failure is the run's.
+    /// Runs a command through the shell and waits for it; its failure is the
+    /// run's. The shell first closes every descriptor past stderr: a backend
+    /// it restarts must not inherit the runner's sockets (and keep them open).
     static func shell(_ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LoadRun.RunError(description: "the fault command `\(command)` exited \(process.terminationStatus)")
+        let script = "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\"; done 2>/dev/null; exec >/dev/null; " + command
+        var pid: pid_t = 0
+        let arguments = ["/bin/bash", "-c", script]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let spawned = posix_spawn(&pid, "/bin/bash", nil, nil, &argv, environ)
+        guard spawned == 0 else { throw LoadRun.RunError(description: "the fault command `\(command)` could not start: \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard exited == 0 else {
+            throw LoadRun.RunError(description: "the fault command `\(command)` exited \(exited)")
         }
     }
 }

@@ -13,7 +13,7 @@ extension LoadRun {
         let sampler = ResourceSampler(backendPID: backendPID, databaseURL: databaseURL, started: started)
         let driver = ClosureDriver(backend: backend, users: users)
         var problems: [String] = []
-        sampler.sample()
+        await blocking { sampler.sample() }
         // Sign everyone in first: the burst measures the messages endpoint, not sign-up.
         for user in 0..<users { _ = try? await driver.sessions.token(user) }
 
@@ -23,7 +23,7 @@ extension LoadRun {
                 for index in 0..<(users * step) { group.addTask { await driver.run(user: index % users) } }
                 return await group.reduce(into: []) { $0.append($1) }
             }
-            sampler.sample()
+            await blocking { sampler.sample() }
             for result in results {
                 recorder.record(result.outcome, phases: result.phases, detail: result.detail)
                 guard case let .refused(status, code) = result.outcome else {

@@ -86,7 +86,7 @@ public struct LoadRun: Sendable {
 
         let sampling = Task {
             while ContinuousClock.now < end, !Task.isCancelled {
-                sampler.sample()
+                await blocking { sampler.sample() }
                 try? await Task.sleep(for: .milliseconds(Int64(settings.sampleEvery * 1000)))
             }
         }
@@ -99,7 +99,7 @@ public struct LoadRun: Sendable {
                 do {
                     switch step.fault {
                     case let .command(_, shell):
-                        try await Task.detached { try FaultPlan.shell(shell) }.value
+                        try await blocking { Result { try FaultPlan.shell(shell) } }.get()
                     case let .network(_, mode, seconds):
                         proxy?.set(mode)
                         try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
@@ -136,7 +136,8 @@ public struct LoadRun: Sendable {
                     ledger.successes.withLock { $0.append((result.traceID, result.started, .now)) }
                     if user % settings.databaseCheckEvery == 0, let databaseURL {
                         ledger.checked.add(1, ordering: .relaxed)
-                        if let problem = Self.rowsProblem([result.traceID], databaseURL: databaseURL, requireFinal: true).first {
+                        let trace = result.traceID
+                        if let problem = await blocking({ Self.rowsProblem([trace], databaseURL: databaseURL, requireFinal: true) }).first {
                             ledger.rowFailures.withLock { $0.append(problem) }
                         }
                     }
@@ -145,7 +146,7 @@ public struct LoadRun: Sendable {
         }
         let (records, faultErrors) = await faulting.value
         sampling.cancel()
-        sampler.sample()
+        await blocking { sampler.sample() }
         problems += faultErrors
 
         // Recovery: from each fault's end to the first success that started after it.
@@ -164,7 +165,8 @@ public struct LoadRun: Sendable {
         var checkedRows = ledger.checked.load(ordering: .relaxed)
         if let databaseURL {
             let traces = successes.map(\.trace)
-            let counts = Self.finalRows(ledger.attempted.withLock { $0 }, databaseURL: databaseURL)
+            let attempted = ledger.attempted.withLock { $0 }
+            let counts = await blocking { Self.finalRows(attempted, databaseURL: databaseURL) }
             switch counts {
             case let .success(rows):
                 lost = traces.filter { (rows[$0] ?? 0) == 0 }

@@ -33,3 +33,14 @@ pg_bin() {
   [ -n "$dir" ] || die "PostgreSQL server binaries not found: run ci/install-deps"
   echo "$dir"
 }
+
+# The libpq tests' throwaway database (PostgreSQL up): loads the probe fixture and
+# exports ANON_E2E_PROBE_DB, the read-only connection string those tests use.
+probe_database() {
+  local reader_password port
+  reader_password=$(random_secret 16)
+  "$ROOT/ci/postgres" psql -v reader_password="$reader_password" -f "$ROOT/Tests/Fixtures/sql/probe.sql" >"$STATE/probe.log" 2>&1 \
+    || { cat "$STATE/probe.log" >&2; die "loading Tests/Fixtures/sql/probe.sql failed"; }
+  port=$("$ROOT/ci/postgres" port)
+  export ANON_E2E_PROBE_DB="postgresql://anon_probe_reader:$reader_password@127.0.0.1:$port/anon_e2e_probe"
+}

@@ -42,16 +42,22 @@ struct StreamCommand: AsyncParsableCommand {
         request.deadlines = Deadlines(connect: .seconds(10), total: .milliseconds(Int64(maxTime * 1000)), idle: .milliseconds(Int64(idle * 1000)))
         request.tls.caBundlePath = cacert
 
-        let output = StreamPrinter(jsonl: jsonl, redactor: .shared)
+        var output = StreamPrinter(jsonl: jsonl, redactor: .shared)
         let response = try await HTTPClient().stream(request)
         output.head(response)
         var summary = StreamSummary()
+        // One parse, one format and one write per network chunk: the output keeps pace with the parser.
+        var parser = EventStreamParser()
         do {
-            for try await item in EventStream(response) {
-                let elapsed = (item.arrival - response.started).inMilliseconds
-                summary.count(item, at: elapsed)
-                output.item(item, at: elapsed)
+            for try await chunk in response.body {
+                for item in try parser.feed(chunk.bytes, arrival: chunk.arrival) {
+                    let elapsed = (item.arrival - response.started).inMilliseconds
+                    summary.count(item, at: elapsed)
+                    output.item(item, at: elapsed)
+                }
+                output.flush()
             }
+            parser.finish()
             summary.ending = "closed by server"
         } catch {
             summary.ending = "error: \(error)"
@@ -86,38 +92,79 @@ struct StreamSummary {
     }
 }
 
-/// Writes lines straight to stdout (unbuffered), redacted.
+/// Writes the lines of a stream to stdout, one write per network chunk,
+/// redacted where a secret could be.
 struct StreamPrinter {
     let jsonl: Bool
     let redactor: Redactor
+    var buffer = LineBuffer()
 
-    func head(_ response: StreamingResponse) {
+    mutating func head(_ response: StreamingResponse) {
         if jsonl {
             emit(["kind": "head", "status": response.status, "content_type": response.headers["Content-Type"] ?? "",
                   "trace_id": response.headers["X-Trace-Id"] ?? ""])
         } else {
-            line("HTTP \(response.status) \(response.headers["Content-Type"] ?? "(no content type)")" +
-                 (response.headers["X-Trace-Id"].map { " trace=\($0)" } ?? ""))
+            buffer.append("HTTP \(response.status) \(response.headers["Content-Type"] ?? "(no content type)")" +
+                          (response.headers["X-Trace-Id"].map { " trace=\($0)" } ?? "") + "\n")
         }
+        flush()
     }
 
-    func item(_ item: EventStreamItem, at elapsed: Double) {
-        let ms = (elapsed * 10).rounded() / 10
+    /// `   1234.5 ms  delta #7  {...}`, or `{"data":…,"event":…,"id":…,"kind":"event","t_ms":…}`.
+    mutating func item(_ item: EventStreamItem, at elapsed: Double) {
         switch item {
         case let .event(event):
             if jsonl {
-                emit(["kind": "event", "t_ms": ms, "event": event.type, "id": event.id ?? NSNull(), "data": event.data])
+                buffer.append(#"{"data":"#)
+                buffer.appendJSONString(event.data)
+                buffer.append(#","event":"#)
+                buffer.appendJSONString(event.type)
+                buffer.append(#","id":"#)
+                if let id = event.id { buffer.appendJSONString(id) } else { buffer.append("null") }
+                buffer.append(#","kind":"event","t_ms":"#)
+                buffer.appendMilliseconds(elapsed)
+                buffer.append("}\n")
             } else {
-                line(String(format: "%9.1f ms  %@%@  %@", ms, event.type, event.id.map { " #\($0)" } ?? "", event.data))
+                buffer.appendMilliseconds(elapsed, width: 9)
+                buffer.append(" ms  ")
+                buffer.append(event.type)
+                if let id = event.id { buffer.append(" #"); buffer.append(id) }
+                buffer.append("  ")
+                buffer.append(event.data)
+                buffer.append(byte: 10)
             }
         case let .comment(text, _):
-            jsonl ? emit(["kind": "comment", "t_ms": ms, "text": text]) : line(String(format: "%9.1f ms  :%@", ms, text))
+            if jsonl {
+                buffer.append(#"{"kind":"comment","t_ms":"#)
+                buffer.appendMilliseconds(elapsed)
+                buffer.append(#","text":"#)
+                buffer.appendJSONString(text)
+                buffer.append("}\n")
+            } else {
+                buffer.appendMilliseconds(elapsed, width: 9)
+                buffer.append(" ms  :")
+                buffer.append(text)
+                buffer.append(byte: 10)
+            }
         case let .retry(value, _):
-            jsonl ? emit(["kind": "retry", "t_ms": ms, "retry_ms": value]) : line(String(format: "%9.1f ms  retry %d", ms, value))
+            if jsonl {
+                buffer.append(#"{"kind":"retry","retry_ms":"#)
+                buffer.appendInteger(value)
+                buffer.append(#","t_ms":"#)
+                buffer.appendMilliseconds(elapsed)
+                buffer.append("}\n")
+            } else {
+                buffer.appendMilliseconds(elapsed, width: 9)
+                buffer.append(" ms  retry ")
+                buffer.appendInteger(value)
+                buffer.append(byte: 10)
+            }
         }
     }
 
-    func summary(_ summary: StreamSummary, status: Int) {
+    mutating func flush() { buffer.flush(redactor: redactor) }
+
+    mutating func summary(_ summary: StreamSummary, status: Int) {
         if jsonl {
             var object: [String: Any] = ["kind": "summary", "status": status, "events": summary.events, "comments": summary.comments,
                                          "by_type": summary.byType, "bytes": summary.bytes, "ending": summary.ending]
@@ -130,16 +177,14 @@ struct StreamPrinter {
             emit(object)
         } else {
             let types = summary.byType.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            line("-- \(summary.events) events (\(types)), \(summary.comments) comments, \(summary.bytes) bytes; \(summary.ending)")
+            buffer.append("-- \(summary.events) events (\(types)), \(summary.comments) comments, \(summary.bytes) bytes; \(summary.ending)\n")
         }
+        flush()
     }
 
-    private func emit(_ object: [String: Any]) {
+    /// The head and the summary: once a stream, so Foundation's JSON is fine there.
+    private mutating func emit(_ object: [String: Any]) {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        line(String(decoding: data, as: UTF8.self))
-    }
-
-    private func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((redactor.redact(text) + "\n").utf8))
+        buffer.append(String(decoding: data, as: UTF8.self) + "\n")
     }
 }

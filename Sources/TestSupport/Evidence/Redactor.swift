@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Synchronization
 
@@ -16,9 +19,18 @@ public final class Redactor: Sendable {
     /// Where the hashes of the run's tokens go, for the secret scan that runs after this process.
     let fingerprintFile: URL?
 
+    /// The lower-cased forms of the secrets, for `mightHoldSecret`.
+    private let needles: Mutex<[[UInt8]]>
+
     public init(secrets: [String] = [], fingerprintFile: URL? = nil) {
-        self.secrets = Mutex(Set(secrets.filter { $0.count >= 4 }))
+        let kept = Set(secrets.filter { $0.count >= 4 })
+        self.secrets = Mutex(kept)
+        self.needles = Mutex(kept.flatMap(Self.needles(of:)))
         self.fingerprintFile = fingerprintFile
+    }
+
+    static func needles(of secret: String) -> [[UInt8]] {
+        ([secret] + SecretForms.forms(of: secret).map(\.text)).map { Array($0.lowercased().utf8) }
     }
 
     /// Adds a value to mask from now on (a refresh token, a forged key); the
@@ -26,7 +38,10 @@ public final class Redactor: Sendable {
     public func register(_ secret: String, label: String = "a registered secret") {
         guard secret.count >= 4 else { return }
         let added = secrets.withLock { $0.insert(secret).inserted }
-        if added { fingerprint(secret, label: label) }
+        if added {
+            needles.withLock { $0 += Self.needles(of: secret) }
+            fingerprint(secret, label: label)
+        }
     }
 
     /// A value the redactor leaves alone but the secret scan must never find
@@ -62,6 +77,38 @@ public final class Redactor: Sendable {
         }
         return text
     }
+
+    /// Whether text could hold something `redact` masks: a JWT's start, a
+    /// sensitive name (any case), a connection string, or a registered secret
+    /// in any of its forms. A byte search, so text without any of them (most
+    /// stream output) skips the regular expressions.
+    public func mightHoldSecret(_ bytes: [UInt8]) -> Bool {
+        let lower = bytes.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
+        let needles = Self.triggers + self.needles.withLock { $0 }
+        return lower.withUnsafeBytes { haystack in
+            needles.contains { needle in
+                needle.withUnsafeBytes { Self.find($0, in: haystack) }
+            }
+        }
+    }
+
+    /// Whether `needle` occurs in `haystack`: memchr to each candidate first byte, then memcmp.
+    static func find(_ needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count, let base = haystack.baseAddress else { return needle.isEmpty }
+        var offset = 0
+        let last = haystack.count - needle.count
+        while offset <= last {
+            guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(hit, needle.baseAddress!, needle.count) == 0 { return true }
+            offset = at + 1
+        }
+        return false
+    }
+
+    /// Lower-case starts of what the rules below match.
+    private static let triggers: [[UInt8]] = ["eyj", "apikey", "api-key", "api_key", "authorization", "cookie", "refresh_token",
+                                              "password", "client_secret", "service_role", "jwt_secret", "postgres"].map { Array($0.utf8) }
 
     public func redact(_ bytes: [UInt8]) -> [UInt8] {
         Array(redact(String(decoding: bytes, as: UTF8.self)).utf8)

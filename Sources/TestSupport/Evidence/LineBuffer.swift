@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Output built as bytes and written in one `write(2)` per network chunk:
+/// lines at the speed of the parser. Numbers and JSON strings are formatted
+/// by hand (Foundation's formatting costs more than parsing the event), and
+/// redaction runs only where a secret could be (`Redactor.mightHoldSecret`).
+public struct LineBuffer: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+
+    public mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func append(byte: UInt8) { bytes.append(byte) }
+
+    /// A non-negative number with one decimal (`1234.5`), right-aligned in `width` when given.
+    public mutating func appendMilliseconds(_ value: Double, width: Int = 0) {
+        let tenths = Int((max(0, value) * 10).rounded())
+        var digits: [UInt8] = [UInt8(48 + tenths % 10), 46]
+        var whole = tenths / 10
+        repeat { digits.append(UInt8(48 + whole % 10)); whole /= 10 } while whole > 0
+        if digits.count < width { bytes.append(contentsOf: repeatElement(32, count: width - digits.count)) }
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    public mutating func appendInteger(_ value: Int) {
+        if value < 0 { bytes.append(45) }
+        var magnitude = value.magnitude, digits: [UInt8] = []
+        repeat { digits.append(UInt8(48 + magnitude % 10)); magnitude /= 10 } while magnitude > 0
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    /// A JSON string literal, escaped as RFC 8259 asks (quotes, backslash, control characters).
+    public mutating func appendJSONString(_ text: String) {
+        bytes.append(34)
+        var text = text
+        text.withUTF8 { utf8 in
+            var start = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 34 || byte == 92 {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                switch byte {
+                case 34: bytes.append(contentsOf: [92, 34])
+                case 92: bytes.append(contentsOf: [92, 92])
+                case 10: bytes.append(contentsOf: [92, 110])
+                case 13: bytes.append(contentsOf: [92, 114])
+                case 9: bytes.append(contentsOf: [92, 116])
+                default:
+                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+                }
+                start = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+        }
+        bytes.append(34)
+    }
+
+    /// Writes what was built to a descriptor (through the redactor where a secret could be) and empties the buffer.
+    public mutating func flush(to descriptor: Int32 = 1, redactor: Redactor) {
+        guard !bytes.isEmpty else { return }
+        let out = redactor.mightHoldSecret(bytes) ? redactor.redact(bytes) : bytes
+        out.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let wrote = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if wrote <= 0 { if errno == EINTR { continue }; break }
+                offset += wrote
+            }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+}

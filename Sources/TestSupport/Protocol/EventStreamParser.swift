@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An incremental event-stream parser, byte-exact to WHATWG HTML §9.2.6
 /// "Interpreting an event stream". Feed it bytes in chunks of any size; it
 /// answers the items each chunk completed.
@@ -64,6 +68,9 @@ public struct EventStreamParser: Sendable {
         blockId = nil
     }
 
+    /// Line ends are found with memchr (LF, and the next CR remembered across
+    /// lines), and a line that lies whole in the chunk is read where it is:
+    /// only a line split across chunks is copied.
     private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, arrival: ContinuousClock.Instant, into items: inout [EventStreamItem]) throws {
         var index = 0
         while case let .checking(matched) = bomState, index < buffer.count {
@@ -76,67 +83,79 @@ public struct EventStreamParser: Sendable {
                 bomState = .done
             }
         }
-        var start = index
-        while index < buffer.count {
-            let byte = buffer[index]
-            if byte == 0x0A || byte == 0x0D {
-                if byte == 0x0A, lastByteWasCR, index == start {
-                    // The LF of a CRLF whose CR ended the previous line.
-                    lastByteWasCR = false
-                } else {
-                    line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<index]))
-                    if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
-                    if let item = try endLine(arrival: arrival) { items.append(item) }
-                    lastByteWasCR = byte == 0x0D
-                }
-                start = index + 1
+        guard let base = buffer.baseAddress, index < buffer.count else { return }
+        let count = buffer.count
+        // The LF of a CRLF whose CR ended the previous chunk ends nothing.
+        if lastByteWasCR, base[index] == 0x0A { index += 1 }
+        lastByteWasCR = false
+        var nextCR = -1
+        while index < count {
+            if nextCR < index { nextCR = Self.position(of: 0x0D, in: base, from: index, count: count) }
+            let lf = Self.position(of: 0x0A, in: base, from: index, count: min(count, nextCR))
+            let end = min(lf, nextCR)
+            guard end < count else { break }
+            if line.isEmpty {
+                if end - index > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
+                if let item = try endLine(UnsafeBufferPointer(start: base + index, count: end - index), arrival: arrival) { items.append(item) }
+            } else {
+                line.append(contentsOf: UnsafeBufferPointer(start: base + index, count: end - index))
+                if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
+                let item = try line.withUnsafeBufferPointer { try endLine($0, arrival: arrival) }
+                line.removeAll(keepingCapacity: true)
+                if let item { items.append(item) }
             }
-            index += 1
+            index = end + 1
+            if base[end] == 0x0D {
+                if index < count {
+                    if base[index] == 0x0A { index += 1 }
+                } else {
+                    lastByteWasCR = true
+                }
+            }
         }
-        if start < buffer.count {
-            lastByteWasCR = false
-            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
+        if index < count {
+            line.append(contentsOf: UnsafeBufferPointer(start: base + index, count: count - index))
             if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
         }
+    }
+
+    /// The first `byte` in base[from..<count], or `count`.
+    private static func position(of byte: UInt8, in base: UnsafePointer<UInt8>, from: Int, count: Int) -> Int {
+        guard from < count, let hit = memchr(base + from, Int32(byte), count - from) else { return count }
+        return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 
     private static let dataField = Array("data".utf8), eventField = Array("event".utf8)
     private static let idField = Array("id".utf8), retryField = Array("retry".utf8)
 
-    private mutating func endLine(arrival: ContinuousClock.Instant) throws -> EventStreamItem? {
-        if case let .checking(matched) = bomState {
-            line.insert(contentsOf: Self.bom[0..<matched], at: 0)
-            bomState = .done
-        }
-        defer { line.removeAll(keepingCapacity: true) }
-        if line.isEmpty { return dispatch(arrival: arrival) }
+    private static func equal(_ field: UnsafeBufferPointer<UInt8>, _ name: [UInt8]) -> Bool {
+        field.count == name.count && name.withUnsafeBufferPointer { memcmp(field.baseAddress!, $0.baseAddress!, name.count) == 0 }
+    }
+
+    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>, arrival: ContinuousClock.Instant) throws -> EventStreamItem? {
+        guard let start = line.baseAddress, !line.isEmpty else { return dispatch(arrival: arrival) }
         if line[0] == 0x3A {
-            return .comment(String(decoding: line[1...], as: UTF8.self), arrival: arrival)
+            return .comment(String(decoding: UnsafeBufferPointer(rebasing: line[1...]), as: UTF8.self), arrival: arrival)
         }
-        let field: ArraySlice<UInt8>
-        var value: ArraySlice<UInt8>
-        if let colon = line.firstIndex(of: 0x3A) {
-            field = line[..<colon]
-            value = line[(colon + 1)...]
-            if value.first == 0x20 { value = value.dropFirst() }
-        } else {
-            field = line[...]
-            value = []
-        }
-        if field.elementsEqual(Self.dataField) {
+        let colon = Self.position(of: 0x3A, in: start, from: 0, count: line.count)
+        let field = UnsafeBufferPointer(start: start, count: colon)
+        var valueStart = min(colon + 1, line.count)
+        if colon < line.count, valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
+        let value = UnsafeBufferPointer(start: start + valueStart, count: line.count - valueStart)
+        if Self.equal(field, Self.dataField) {
             // Many data lines and no blank line would grow one event without bound.
             if dataBuffer.count + value.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
             if hasData { dataBuffer.append(0x0A) }
             dataBuffer.append(contentsOf: value)
             hasData = true
-        } else if field.elementsEqual(Self.eventField) {
+        } else if Self.equal(field, Self.eventField) {
             eventType = String(decoding: value, as: UTF8.self)
-        } else if field.elementsEqual(Self.idField) {
+        } else if Self.equal(field, Self.idField) {
             if !value.contains(0) {
                 lastEventId = String(decoding: value, as: UTF8.self)
                 blockId = lastEventId
             }
-        } else if field.elementsEqual(Self.retryField) {
+        } else if Self.equal(field, Self.retryField) {
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
                 return .retry(milliseconds, arrival: arrival)
             }

@@ -1,10 +1,11 @@
-import Foundation
+import Dispatch
 
-/// Runs blocking work (libpq, waiting for a process) on a thread of its own:
-/// the concurrency pool has one thread per core, and a blocked pool stalls
-/// every stream the runner is reading, which would show up as false latency.
+/// Runs blocking work (libpq, waiting for a process) off the concurrency
+/// pool, whose one thread per core would otherwise stall every stream the
+/// runner reads (false latency). Dispatch's threads are reused, so the
+/// per-thread state libpq and OpenSSL keep is not made again for each call.
 func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: work()) }.start()
+        DispatchQueue.global(qos: .utility).async { continuation.resume(returning: work()) }
     }
 }

@@ -27,10 +27,15 @@ final class CurlTransfer: @unchecked Sendable {
             throw TransportError.failed(url: request.url, code: -1, message: "curl_easy_init failed")
         }
         self.easy = easy
+        Self.live.add(1, ordering: .relaxed)
         try configure(easy)
     }
 
+    /// Transfers alive in the process: each holds an easy handle until it is released.
+    static let live = Atomic<Int>(0)
+
     deinit {
+        Self.live.subtract(1, ordering: .relaxed)
         if let easy { curl_easy_cleanup(easy) }
         curl_slist_free_all(headerList)
     }

@@ -7,6 +7,12 @@ import Synchronization
 /// Safety of `@unchecked Sendable`: `easy`, `headerList`, `headParser`,
 /// `lastActivity`, `awaitingFlush` and `errorBuffer` are used only on the engine thread (after
 /// `init`); everything a consumer touches lives in `state`, behind a mutex.
+/// Transfers alive, counted for the task that set `CurlTransfer.liveTally`.
+final class TransferTally: Sendable {
+    let count = Atomic<Int>(0)
+    var alive: Int { count.load(ordering: .relaxed) }
+}
+
 final class CurlTransfer: @unchecked Sendable {
     let request: HTTPRequest
     /// Body bytes held for the consumer before the transfer pauses.
@@ -19,6 +25,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var startedAt = ContinuousClock.now
     private var awaitingFlush = false
     private let state = Mutex(TransferState())
+    /// The tally this transfer counts itself in, if the task that made it set one.
+    private let tally = CurlTransfer.liveTally
 
     init(_ request: HTTPRequest, bufferLimit: Int) throws {
         self.request = request
@@ -27,15 +35,16 @@ final class CurlTransfer: @unchecked Sendable {
             throw TransportError.failed(url: request.url, code: -1, message: "curl_easy_init failed")
         }
         self.easy = easy
-        Self.live.add(1, ordering: .relaxed)
+        tally?.count.add(1, ordering: .relaxed)
         try configure(easy)
     }
 
-    /// Transfers alive in the process: each holds an easy handle until it is released.
-    static let live = Atomic<Int>(0)
+    /// Counts the transfers made under it that are still alive (each holds an
+    /// easy handle until released): a task-local, so a test counts only its own.
+    @TaskLocal static var liveTally: TransferTally?
 
     deinit {
-        Self.live.subtract(1, ordering: .relaxed)
+        tally?.count.subtract(1, ordering: .relaxed)
         if let easy { curl_easy_cleanup(easy) }
         curl_slist_free_all(headerList)
     }

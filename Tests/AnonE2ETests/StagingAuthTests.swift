@@ -10,7 +10,7 @@ struct StagingAuthTests {
 
     func session() async throws -> GoTrueSession { try await Staging.anonymous("StagingAuth") }
 
-    @Test("anonymous sign-in answers a GoTrue session", .rules("S1.2", "S1.9"))
+    @Test("anonymous sign-in answers a GoTrue session", .rules("S1.2", "S1.9"), .tags(.criticalNormal))
     func anonymousSession() async throws {
         let session = try await session()
         Staging.expect([
@@ -140,4 +140,8 @@ extension Tag {
     @Tag static var stream: Self
     @Tag static var database: Self
     @Tag static var policy: Self
+    /// The stability plan's critical cases (ci/stages): the loop's normal path, run
+    /// 20 times in a row, and its refusals, run 10 times (`anon-e2e cases --tag`).
+    @Tag static var criticalNormal: Self
+    @Tag static var criticalRefusal: Self
 }

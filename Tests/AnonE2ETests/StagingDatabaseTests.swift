@@ -5,7 +5,7 @@ import TestSupportTesting
 
 /// Seed 000, step C: the rows one anonymous message wrote, read through a
 /// read-only session, checked by the named assertions of sql/.
-@Suite("StagingDatabase", .requires(.auth, .api, .database), .replies(2), .tags(.database), .serialized)
+@Suite("StagingDatabase", .requires(.auth, .api, .database), .replies(2), .tags(.database, .criticalNormal), .serialized)
 struct StagingDatabaseTests {
     static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")

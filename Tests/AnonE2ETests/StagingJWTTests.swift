@@ -53,7 +53,7 @@ struct StagingJWTTests {
     }
 
     @Test("every key-less mutation is refused: 401, the K1 body with the code of its cause, WWW-Authenticate, never 5xx, never slow", .rules("S3.6", "S3.7", "S3.8", "S3.3", "S3.1"),
-          arguments: JWTMutation.Kind.allCases)
+          .tags(.criticalRefusal), arguments: JWTMutation.Kind.allCases)
     func mutationsAreRefused(_ kind: JWTMutation.Kind) async throws {
         let baseline = try await baseline()
         try await control(baseline)

@@ -4,7 +4,7 @@ import TestSupport
 import TestSupportTesting
 
 /// Seed 000, step D: policy gates answer anonymous callers with the K1 body.
-@Suite("StagingPolicy", .requires(.auth, .api), .replies(1), .tags(.policy))
+@Suite("StagingPolicy", .requires(.auth, .api), .replies(1), .tags(.policy, .criticalRefusal))
 struct StagingPolicyTests {
     let backend = Staging.backend
 

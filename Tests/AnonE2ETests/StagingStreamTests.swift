@@ -4,7 +4,7 @@ import TestSupport
 import TestSupportTesting
 
 /// Seed 000, step B: the message answered as an event stream, consumed to the end.
-@Suite("StagingStream", .requires(.auth, .api), .replies(2), .tags(.stream))
+@Suite("StagingStream", .requires(.auth, .api), .replies(2), .tags(.stream, .criticalNormal))
 struct StagingStreamTests {
     let backend = Staging.backend
     var invariants: StreamInvariants { StreamInvariants(configuration: Staging.configuration) }

@@ -25,6 +25,31 @@ struct RuleCoverageTests {
         #expect(coverage.cases["StagingStream/streamInvariants"]?.contains("S2.3") == true)
     }
 
+    @Test("a case's tags are its own and its suite's; its filter selects it by type and function; the critical cases are tagged")
+    func caseTags() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cases-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try #"""
+        @Suite("StagingX", .requires(.auth, .api), .tags(.stream, .criticalNormal))
+        struct StagingXTests {
+            @Test("one", .rules("S1.1"), .tags(.extra))
+            func one() async throws {}
+            @Test("two") func two() {}
+        }
+        """#.write(to: folder.appendingPathComponent("X.swift"), atomically: true, encoding: .utf8)
+        let cases = try CaseDeclaration.scan(folder)
+        #expect(cases.map(\.id) == ["StagingX/one", "StagingX/two"])
+        #expect(cases.first?.tags == ["stream", "criticalNormal", "extra"])
+        #expect(cases.last?.tags == ["stream", "criticalNormal"])
+        #expect(cases.first?.filter == #"StagingXTests/one\b"#)
+        #expect(cases.first?.rules == ["S1.1"])
+
+        let project = try CaseDeclaration.scan(Self.root.appendingPathComponent("Tests/AnonE2ETests"))
+        #expect(project.contains { $0.id == "StagingAuth/anonymousSession" && $0.tags.contains("criticalNormal") })
+        #expect(project.contains { $0.id == "StagingJWT/mutationsAreRefused" && $0.tags.contains("criticalRefusal") })
+    }
+
     @Test("a rule's verdict: broken when a case failed, held when one passed, skipped with the reason when all skipped")
     func verdicts() {
         let rule = ContractRule(id: "S9.9", level: .must, text: "x")

@@ -44,33 +44,9 @@ public struct RuleCoverage: Sendable {
         return rules
     }
 
-    private static let suitePattern = try! NSRegularExpression(pattern: #"@Suite\("([^"]+)""#)
-    private static let testPattern = try! NSRegularExpression(pattern: #"@Test\((.*?)\bfunc\s+([A-Za-z_][A-Za-z0-9_]*)"#, options: [.dotMatchesLineSeparators])
-    private static let rulesPattern = try! NSRegularExpression(pattern: #"\.rules\(([^)]*)\)"#)
-    private static let idPattern = try! NSRegularExpression(pattern: #""(S\d+\.\d+)""#)
-
-    /// `.rules("S2.3", …)` of every `@Test` in the Swift files of a folder, by case id.
+    /// Case id → rule ids, from the `.rules(...)` of the cases in a folder.
     public static func declarations(in folder: URL) throws -> [String: [String]] {
-        var result: [String: [String]] = [:]
-        let files = try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil).filter { $0.pathExtension == "swift" }
-        for file in files.sorted(by: { $0.path < $1.path }) {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            let full = NSRange(text.startIndex..., in: text)
-            let suites = suitePattern.matches(in: text, range: full).map { (Range($0.range, in: text)!.lowerBound, String(text[Range($0.range(at: 1), in: text)!])) }
-            for test in testPattern.matches(in: text, range: full) {
-                let start = Range(test.range, in: text)!.lowerBound
-                guard let suite = suites.last(where: { $0.0 < start })?.1 else { continue }
-                let attributes = String(text[Range(test.range(at: 1), in: text)!])
-                let name = String(text[Range(test.range(at: 2), in: text)!])
-                var ids: [String] = []
-                for rules in rulesPattern.matches(in: attributes, range: NSRange(attributes.startIndex..., in: attributes)) {
-                    let list = String(attributes[Range(rules.range(at: 1), in: attributes)!])
-                    ids += idPattern.matches(in: list, range: NSRange(list.startIndex..., in: list)).map { String(list[Range($0.range(at: 1), in: list)!]) }
-                }
-                result["\(suite)/\(name)", default: []] += ids
-            }
-        }
-        return result
+        Dictionary(try CaseDeclaration.scan(folder).map { ($0.id, $0.rules) }, uniquingKeysWith: +)
     }
 
     /// The cases that check a rule.

@@ -27,6 +27,8 @@ public struct EventStreamParser: Sendable {
     private var dataBuffer: [UInt8] = []
     private var hasData = false
     private var eventType = ""
+    private var eventTypeBytes: [UInt8] = []
+    private var eventTypeString = ""
     private var blockId: String?
     private var lastEventId = ""
 
@@ -96,13 +98,16 @@ public struct EventStreamParser: Sendable {
             guard end < count else { break }
             if line.isEmpty {
                 if end - index > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
-                if let item = try endLine(UnsafeBufferPointer(start: base + index, count: end - index), arrival: arrival) { items.append(item) }
+                try endLine(UnsafeBufferPointer(start: base + index, count: end - index), arrival: arrival, into: &items)
             } else {
                 line.append(contentsOf: UnsafeBufferPointer(start: base + index, count: end - index))
                 if line.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
-                let item = try line.withUnsafeBufferPointer { try endLine($0, arrival: arrival) }
-                line.removeAll(keepingCapacity: true)
-                if let item { items.append(item) }
+                // Taken out of `self` while endLine mutates it; its capacity is kept for the next split line.
+                var whole: [UInt8] = []
+                swap(&whole, &line)
+                try whole.withUnsafeBufferPointer { try endLine($0, arrival: arrival, into: &items) }
+                whole.removeAll(keepingCapacity: true)
+                swap(&whole, &line)
             }
             index = end + 1
             if base[end] == 0x0D {
@@ -129,13 +134,16 @@ public struct EventStreamParser: Sendable {
     private static let idField = Array("id".utf8), retryField = Array("retry".utf8)
 
     private static func equal(_ field: UnsafeBufferPointer<UInt8>, _ name: [UInt8]) -> Bool {
-        field.count == name.count && name.withUnsafeBufferPointer { memcmp(field.baseAddress!, $0.baseAddress!, name.count) == 0 }
+        field.count == name.count && (name.isEmpty || name.withUnsafeBufferPointer { memcmp(field.baseAddress!, $0.baseAddress!, name.count) == 0 })
     }
 
-    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>, arrival: ContinuousClock.Instant) throws -> EventStreamItem? {
-        guard let start = line.baseAddress, !line.isEmpty else { return dispatch(arrival: arrival) }
+    /// One line's effect; what it completes is appended to `items` (an item is
+    /// not returned as an optional: its arrival is of a resilient type, and each
+    /// wrap and unwrap would be a runtime call).
+    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>, arrival: ContinuousClock.Instant, into items: inout [EventStreamItem]) throws {
+        guard let start = line.baseAddress, !line.isEmpty else { return dispatch(arrival: arrival, into: &items) }
         if line[0] == 0x3A {
-            return .comment(String(decoding: UnsafeBufferPointer(rebasing: line[1...]), as: UTF8.self), arrival: arrival)
+            return items.append(.comment(String(decoding: UnsafeBufferPointer(rebasing: line[1...]), as: UTF8.self), arrival: arrival))
         }
         let colon = Self.position(of: 0x3A, in: start, from: 0, count: line.count)
         let field = UnsafeBufferPointer(start: start, count: colon)
@@ -149,7 +157,13 @@ public struct EventStreamParser: Sendable {
             dataBuffer.append(contentsOf: value)
             hasData = true
         } else if Self.equal(field, Self.eventField) {
-            eventType = String(decoding: value, as: UTF8.self)
+            // Streams repeat a handful of types: the last one's String is kept when the bytes match.
+            if !Self.equal(value, eventTypeBytes) {
+                eventTypeBytes.removeAll(keepingCapacity: true)
+                eventTypeBytes.append(contentsOf: value)
+                eventTypeString = String(decoding: value, as: UTF8.self)
+            }
+            eventType = eventTypeString
         } else if Self.equal(field, Self.idField) {
             if !value.contains(0) {
                 lastEventId = String(decoding: value, as: UTF8.self)
@@ -157,19 +171,18 @@ public struct EventStreamParser: Sendable {
             }
         } else if Self.equal(field, Self.retryField) {
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
-                return .retry(milliseconds, arrival: arrival)
+                items.append(.retry(milliseconds, arrival: arrival))
             }
         }
-        return nil
     }
 
-    private mutating func dispatch(arrival: ContinuousClock.Instant) -> EventStreamItem? {
+    private mutating func dispatch(arrival: ContinuousClock.Instant, into items: inout [EventStreamItem]) {
         defer { resetEvent() }
         // The data buffer gets "value LF" per data line and loses its last LF on
         // dispatch; an empty buffer means no data line at all: nothing to dispatch.
-        guard hasData else { return nil }
+        guard hasData else { return }
         let event = ServerSentEvent(type: eventType.isEmpty ? "message" : eventType, data: String(decoding: dataBuffer, as: UTF8.self),
                                     id: blockId, lastEventId: lastEventId, arrival: arrival)
-        return .event(event)
+        items.append(.event(event))
     }
 }

@@ -40,4 +40,17 @@ struct LineBufferTests {
         let line = "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
         #expect(redactor.redact(Array(line.utf8)) == Array(redactor.redact(line).utf8))
     }
+
+    @Test("the one-pass search finds a needle at the start, at the very end and in any case, and nothing that is only its start")
+    func needleSet() {
+        let set = NeedleSet([Array("eyj".utf8), Array("apikey".utf8)])
+        func occurs(_ text: String) -> Bool { Array(text.utf8).withUnsafeBufferPointer { set.occurs(in: $0) } }
+        #expect(occurs("eyJhbGc"))
+        #expect(occurs("the end: APIKEY"))
+        #expect(occurs("xEYJ"))
+        #expect(!occurs("the end: apike"))
+        #expect(!occurs("ey"))
+        #expect(!occurs(""))
+        #expect(!occurs("api key, eye, apples"))
+    }
 }

@@ -19,13 +19,13 @@ public final class Redactor: Sendable {
     /// Where the hashes of the run's tokens go, for the secret scan that runs after this process.
     let fingerprintFile: URL?
 
-    /// The lower-cased forms of the secrets, for `mightHoldSecret`.
-    private let needles: Mutex<[[UInt8]]>
+    /// What `mightHoldSecret` looks for: the triggers and the lower-cased forms of the secrets.
+    private let needles: Mutex<NeedleSet>
 
     public init(secrets: [String] = [], fingerprintFile: URL? = nil) {
         let kept = Set(secrets.filter { $0.count >= 4 })
         self.secrets = Mutex(kept)
-        self.needles = Mutex(kept.flatMap(Self.needles(of:)))
+        self.needles = Mutex(NeedleSet(Self.triggers + kept.flatMap(Self.needles(of:))))
         self.fingerprintFile = fingerprintFile
     }
 
@@ -39,7 +39,7 @@ public final class Redactor: Sendable {
         guard secret.count >= 4 else { return }
         let added = secrets.withLock { $0.insert(secret).inserted }
         if added {
-            needles.withLock { $0 += Self.needles(of: secret) }
+            needles.withLock { set in Self.needles(of: secret).forEach { set.insert($0) } }
             fingerprint(secret, label: label)
         }
     }
@@ -80,30 +80,11 @@ public final class Redactor: Sendable {
 
     /// Whether text could hold something `redact` masks: a JWT's start, a
     /// sensitive name (any case), a connection string, or a registered secret
-    /// in any of its forms. A byte search, so text without any of them (most
-    /// stream output) skips the regular expressions.
+    /// in any of its forms. One byte pass (`NeedleSet`), so text without any of
+    /// them (most stream output) skips the regular expressions.
     public func mightHoldSecret(_ bytes: [UInt8]) -> Bool {
-        let lower = bytes.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
-        let needles = Self.triggers + self.needles.withLock { $0 }
-        return lower.withUnsafeBytes { haystack in
-            needles.contains { needle in
-                needle.withUnsafeBytes { Self.find($0, in: haystack) }
-            }
-        }
-    }
-
-    /// Whether `needle` occurs in `haystack`: memchr to each candidate first byte, then memcmp.
-    static func find(_ needle: UnsafeRawBufferPointer, in haystack: UnsafeRawBufferPointer) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count, let base = haystack.baseAddress else { return needle.isEmpty }
-        var offset = 0
-        let last = haystack.count - needle.count
-        while offset <= last {
-            guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
-            let at = base.distance(to: UnsafeRawPointer(hit))
-            if memcmp(hit, needle.baseAddress!, needle.count) == 0 { return true }
-            offset = at + 1
-        }
-        return false
+        let set = needles.withLock { $0 }
+        return bytes.withUnsafeBufferPointer { set.occurs(in: $0) }
     }
 
     /// Lower-case starts of what the rules below match.

@@ -1,0 +1,49 @@
+/// Lower-cased byte strings looked for in one pass over a buffer: a bitset of
+/// their first two bytes picks the candidates, a compare confirms them. One
+/// pass costs the same however many needles there are, where a search per
+/// needle (memchr to each first byte) stops at every common letter.
+struct NeedleSet: Sendable {
+    /// 65,536 bits, one per two-byte start.
+    private var starts = [UInt64](repeating: 0, count: 1024)
+    private var needles: [[UInt8]] = []
+
+    init(_ needles: [[UInt8]] = []) {
+        for needle in needles { insert(needle) }
+    }
+
+    /// Adds a needle (lower-case ASCII letters; shorter than two bytes is ignored).
+    mutating func insert(_ needle: [UInt8]) {
+        guard needle.count >= 2 else { return }
+        needles.append(needle)
+        let key = Int(needle[0]) << 8 | Int(needle[1])
+        starts[key >> 6] |= 1 << UInt64(key & 63)
+    }
+
+    /// Whether a needle occurs in `bytes`, ASCII letters compared without case.
+    func occurs(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        guard count >= 2, let base = bytes.baseAddress else { return false }
+        return starts.withUnsafeBufferPointer { starts in
+            var previous = Self.fold(base[0])
+            var index = 1
+            while index < count {
+                let current = Self.fold(base[index])
+                let key = Int(previous) << 8 | Int(current)
+                if starts[key >> 6] & (1 << UInt64(key & 63)) != 0, matches(at: index - 1, in: base, count: count) { return true }
+                previous = current
+                index += 1
+            }
+            return false
+        }
+    }
+
+    @inline(__always) private static func fold(_ byte: UInt8) -> UInt8 { byte &- 65 < 26 ? byte | 0x20 : byte }
+
+    private func matches(at start: Int, in base: UnsafePointer<UInt8>, count: Int) -> Bool {
+        needles.contains { needle in
+            guard start + needle.count <= count else { return false }
+            for (offset, byte) in needle.enumerated() where Self.fold(base[start + offset]) != byte { return false }
+            return true
+        }
+    }
+}

@@ -6,8 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "TestSupport", targets: ["TestSupport"]),
+        // For the package-benchmark suite in Benchmarks/, a package of its own.
+        .library(name: "LoopbackServer", targets: ["LoopbackServer"]),
         .executable(name: "anon-e2e", targets: ["anon-e2e"]),
-        .executable(name: "anon-e2e-bench", targets: ["anon-e2e-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -66,10 +67,6 @@ let package = Package(
                 "TestSupport", "RunHistory", "RunMetrics", "LoadRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
-        ),
-        .executableTarget(
-            name: "anon-e2e-bench",
-            dependencies: ["TestSupport", "LoopbackServer"]
         ),
         .testTarget(
             name: "TestSupportTests",

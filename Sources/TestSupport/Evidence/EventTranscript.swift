@@ -53,17 +53,31 @@ public struct EventTranscript: Sendable {
         return text
     }
 
+    /// `sse.log`: built on the CLI's output path (`LineBuffer`), one line per item.
     public var text: String {
-        items.map { item in
-            let time = "+\(Int(milliseconds(item)))ms"
+        guard !items.isEmpty else { return "\n" }
+        var buffer = LineBuffer(capacity: items.count * 96)
+        for item in items {
+            buffer.append(byte: 43)
+            buffer.appendInteger(Int(milliseconds(item)))
+            buffer.append("ms ")
             switch item {
             case let .event(event):
-                return "\(time) event=\(event.type) id=\(event.id ?? "-") data=\(event.data.replacingOccurrences(of: "\n", with: "\\n"))"
+                buffer.append("event=")
+                buffer.append(event.type)
+                buffer.append(" id=")
+                buffer.append(event.id ?? "-")
+                buffer.append(" data=")
+                buffer.append(event.data.contains("\n") ? event.data.replacingOccurrences(of: "\n", with: "\\n") : event.data)
             case let .comment(text, _):
-                return "\(time) comment=\(text)"
+                buffer.append("comment=")
+                buffer.append(text)
             case let .retry(milliseconds, _):
-                return "\(time) retry=\(milliseconds)"
+                buffer.append("retry=")
+                buffer.appendInteger(milliseconds)
             }
-        }.joined(separator: "\n") + "\n"
+            buffer.append(byte: 10)
+        }
+        return String(decoding: buffer.bytes, as: UTF8.self)
     }
 }

@@ -48,10 +48,12 @@ public struct EventStreamParser: Sendable {
 
     public mutating func feed(_ bytes: some Sequence<UInt8>, arrival: ContinuousClock.Instant = .now) throws -> [EventStreamItem] {
         var items: [EventStreamItem] = []
-        if let done = try bytes.withContiguousStorageIfAvailable({ try scan($0, arrival: arrival, into: &items) }) {
+        items.reserveCapacity(bytes.underestimatedCount / 64)
+        let time = ArrivalTime(arrival)
+        if let done = try bytes.withContiguousStorageIfAvailable({ try scan($0, arrival: time, into: &items) }) {
             _ = done
         } else {
-            try Array(bytes).withUnsafeBufferPointer { try scan($0, arrival: arrival, into: &items) }
+            try Array(bytes).withUnsafeBufferPointer { try scan($0, arrival: time, into: &items) }
         }
         return items
     }
@@ -73,7 +75,7 @@ public struct EventStreamParser: Sendable {
     /// Line ends are found with memchr (LF, and the next CR remembered across
     /// lines), and a line that lies whole in the chunk is read where it is:
     /// only a line split across chunks is copied.
-    private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, arrival: ContinuousClock.Instant, into items: inout [EventStreamItem]) throws {
+    private mutating func scan(_ buffer: UnsafeBufferPointer<UInt8>, arrival: ArrivalTime, into items: inout [EventStreamItem]) throws {
         var index = 0
         while case let .checking(matched) = bomState, index < buffer.count {
             if buffer[index] == Self.bom[matched] {
@@ -137,10 +139,8 @@ public struct EventStreamParser: Sendable {
         field.count == name.count && (name.isEmpty || name.withUnsafeBufferPointer { memcmp(field.baseAddress!, $0.baseAddress!, name.count) == 0 })
     }
 
-    /// One line's effect; what it completes is appended to `items` (an item is
-    /// not returned as an optional: its arrival is of a resilient type, and each
-    /// wrap and unwrap would be a runtime call).
-    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>, arrival: ContinuousClock.Instant, into items: inout [EventStreamItem]) throws {
+    /// One line's effect; what it completes is appended to `items`.
+    private mutating func endLine(_ line: UnsafeBufferPointer<UInt8>, arrival: ArrivalTime, into items: inout [EventStreamItem]) throws {
         guard let start = line.baseAddress, !line.isEmpty else { return dispatch(arrival: arrival, into: &items) }
         if line[0] == 0x3A {
             return items.append(.comment(String(decoding: UnsafeBufferPointer(rebasing: line[1...]), as: UTF8.self), arrival: arrival))
@@ -176,13 +176,13 @@ public struct EventStreamParser: Sendable {
         }
     }
 
-    private mutating func dispatch(arrival: ContinuousClock.Instant, into items: inout [EventStreamItem]) {
+    private mutating func dispatch(arrival: ArrivalTime, into items: inout [EventStreamItem]) {
         defer { resetEvent() }
         // The data buffer gets "value LF" per data line and loses its last LF on
         // dispatch; an empty buffer means no data line at all: nothing to dispatch.
         guard hasData else { return }
         let event = ServerSentEvent(type: eventType.isEmpty ? "message" : eventType, data: String(decoding: dataBuffer, as: UTF8.self),
-                                    id: blockId, lastEventId: lastEventId, arrival: arrival)
+                                    id: blockId, lastEventId: lastEventId, time: arrival)
         items.append(.event(event))
     }
 }

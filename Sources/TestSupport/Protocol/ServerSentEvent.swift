@@ -7,15 +7,24 @@ public struct ServerSentEvent: Sendable, Equatable {
     public var id: String?
     /// The last event ID in force when the event was dispatched (`MessageEvent.lastEventId`).
     public var lastEventId: String
+    /// When the dispatching blank line arrived.
+    public var time: ArrivalTime
     /// The monotonic instant the dispatching blank line arrived.
-    public var arrival: ContinuousClock.Instant
+    public var arrival: ContinuousClock.Instant {
+        get { time.instant }
+        set { time = ArrivalTime(newValue) }
+    }
 
     public init(type: String = "message", data: String, id: String? = nil, lastEventId: String = "", arrival: ContinuousClock.Instant = .now) {
+        self.init(type: type, data: data, id: id, lastEventId: lastEventId, time: ArrivalTime(arrival))
+    }
+
+    public init(type: String, data: String, id: String?, lastEventId: String, time: ArrivalTime) {
         self.type = type
         self.data = data
         self.id = id
         self.lastEventId = lastEventId
-        self.arrival = arrival
+        self.time = time
     }
 
     /// Equality ignores the arrival instant: two streams carry the same events
@@ -30,19 +39,21 @@ public struct ServerSentEvent: Sendable, Equatable {
 public enum EventStreamItem: Sendable, Equatable {
     case event(ServerSentEvent)
     /// The comment's text after the colon, with the arrival of its line.
-    case comment(String, arrival: ContinuousClock.Instant)
+    case comment(String, arrival: ArrivalTime)
     /// A valid `retry` field: the reconnection time in milliseconds.
-    case retry(Int, arrival: ContinuousClock.Instant)
+    case retry(Int, arrival: ArrivalTime)
 
     public var event: ServerSentEvent? {
         if case let .event(event) = self { return event }
         return nil
     }
 
-    public var arrival: ContinuousClock.Instant {
+    public var arrival: ContinuousClock.Instant { time.instant }
+
+    public var time: ArrivalTime {
         switch self {
-        case let .event(event): event.arrival
-        case let .comment(_, arrival), let .retry(_, arrival): arrival
+        case let .event(event): event.time
+        case let .comment(_, time), let .retry(_, time): time
         }
     }
 

@@ -2,7 +2,17 @@
 public struct StreamSummary: Sendable {
     public var events = 0
     public var comments = 0
-    public var byType: [String: Int] = [:]
+    /// Events by type. A run of one type is counted apart and added when the type
+    /// changes: hashing every event's type cost more than formatting its line.
+    public var byType: [String: Int] {
+        guard let runType else { return counted }
+        var all = counted
+        all[runType, default: 0] += runLength
+        return all
+    }
+    private var counted: [String: Int] = [:]
+    private var runType: String?
+    private var runLength = 0
     public var firstEventMs: Double?
     public var lastEventMs: Double?
     public var bytes: Int64 = 0
@@ -15,7 +25,13 @@ public struct StreamSummary: Sendable {
         switch item {
         case let .event(event):
             events += 1
-            byType[event.type, default: 0] += 1
+            if event.type == runType {
+                runLength += 1
+            } else {
+                if let runType { counted[runType, default: 0] += runLength }
+                runType = event.type
+                runLength = 1
+            }
             if firstEventMs == nil { firstEventMs = elapsed }
             lastEventMs = elapsed
         case .comment: comments += 1

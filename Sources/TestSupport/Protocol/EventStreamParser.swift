@@ -24,8 +24,11 @@ public struct EventStreamParser: Sendable {
     private var bomState: BOMState = .checking(matched: 0)
     private var lastByteWasCR = false
 
+    /// The event's data: the first data line as a String (most events have one),
+    /// the joined lines in `dataBuffer` once a second one comes.
+    private var firstData: String?
     private var dataBuffer: [UInt8] = []
-    private var hasData = false
+    private var dataLines = 0
     private var eventType = ""
     private var eventTypeBytes: [UInt8] = []
     private var eventTypeString = ""
@@ -66,8 +69,9 @@ public struct EventStreamParser: Sendable {
 
     /// Forgets the event being assembled (the last event ID stays).
     private mutating func resetEvent() {
-        dataBuffer.removeAll(keepingCapacity: true)
-        hasData = false
+        if dataLines > 1 { dataBuffer.removeAll(keepingCapacity: true) }
+        firstData = nil
+        dataLines = 0
         eventType = ""
         blockId = nil
     }
@@ -132,8 +136,23 @@ public struct EventStreamParser: Sendable {
         return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
     }
 
-    private static let dataField = Array("data".utf8), eventField = Array("event".utf8)
-    private static let idField = Array("id".utf8), retryField = Array("retry".utf8)
+    private enum Field { case data, event, id, retry, other }
+
+    /// The field a name is, compared as words: the names are two to five bytes.
+    private static func field(_ name: UnsafeBufferPointer<UInt8>) -> Field {
+        guard let start = name.baseAddress else { return .other }
+        let raw = UnsafeRawPointer(start)
+        switch name.count {
+        case 2: return raw.loadUnaligned(as: UInt16.self) == UInt16(littleEndian: 0x6469) ? .id : .other
+        case 4: return raw.loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x6174_6164) ? .data : .other
+        case 5:
+            let head = raw.loadUnaligned(as: UInt32.self)
+            if head == UInt32(littleEndian: 0x6E65_7665), start[4] == 0x74 { return .event }
+            if head == UInt32(littleEndian: 0x7274_6572), start[4] == 0x79 { return .retry }
+            return .other
+        default: return .other
+        }
+    }
 
     private static func equal(_ field: UnsafeBufferPointer<UInt8>, _ name: [UInt8]) -> Bool {
         field.count == name.count && (name.isEmpty || name.withUnsafeBufferPointer { memcmp(field.baseAddress!, $0.baseAddress!, name.count) == 0 })
@@ -150,13 +169,22 @@ public struct EventStreamParser: Sendable {
         var valueStart = min(colon + 1, line.count)
         if colon < line.count, valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
         let value = UnsafeBufferPointer(start: start + valueStart, count: line.count - valueStart)
-        if Self.equal(field, Self.dataField) {
+        switch Self.field(field) {
+        case .data:
+            dataLines += 1
+            if dataLines == 1 {
+                firstData = String(decoding: value, as: UTF8.self)
+                return
+            }
+            if dataLines == 2, let firstData {
+                var first = firstData
+                first.withUTF8 { dataBuffer.append(contentsOf: $0) }
+            }
             // Many data lines and no blank line would grow one event without bound.
             if dataBuffer.count + value.count > maxLineBytes { throw LineTooLong(limit: maxLineBytes) }
-            if hasData { dataBuffer.append(0x0A) }
+            dataBuffer.append(0x0A)
             dataBuffer.append(contentsOf: value)
-            hasData = true
-        } else if Self.equal(field, Self.eventField) {
+        case .event:
             // Streams repeat a handful of types: the last one's String is kept when the bytes match.
             if !Self.equal(value, eventTypeBytes) {
                 eventTypeBytes.removeAll(keepingCapacity: true)
@@ -164,24 +192,26 @@ public struct EventStreamParser: Sendable {
                 eventTypeString = String(decoding: value, as: UTF8.self)
             }
             eventType = eventTypeString
-        } else if Self.equal(field, Self.idField) {
+        case .id:
             if !value.contains(0) {
                 lastEventId = String(decoding: value, as: UTF8.self)
                 blockId = lastEventId
             }
-        } else if Self.equal(field, Self.retryField) {
+        case .retry:
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let milliseconds = Int(String(decoding: value, as: UTF8.self)) {
                 items.append(.retry(milliseconds, arrival: arrival))
             }
+        case .other:
+            break
         }
     }
 
     private mutating func dispatch(arrival: ArrivalTime, into items: inout [EventStreamItem]) {
         defer { resetEvent() }
-        // The data buffer gets "value LF" per data line and loses its last LF on
-        // dispatch; an empty buffer means no data line at all: nothing to dispatch.
-        guard hasData else { return }
-        let event = ServerSentEvent(type: eventType.isEmpty ? "message" : eventType, data: String(decoding: dataBuffer, as: UTF8.self),
+        // No data line at all: nothing to dispatch.
+        guard dataLines > 0 else { return }
+        let data = dataLines == 1 ? firstData ?? "" : String(decoding: dataBuffer, as: UTF8.self)
+        let event = ServerSentEvent(type: eventType.isEmpty ? "message" : eventType, data: data,
                                     id: blockId, lastEventId: lastEventId, time: arrival)
         items.append(.event(event))
     }

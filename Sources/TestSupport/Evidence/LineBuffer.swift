@@ -36,29 +36,37 @@ public struct LineBuffer: Sendable {
     }
 
     /// A JSON string literal, escaped as RFC 8259 asks (quotes, backslash, control characters).
+    /// Runs of bytes that need no escape are copied whole.
     public mutating func appendJSONString(_ text: String) {
         bytes.append(34)
         var text = text
         text.withUTF8 { utf8 in
-            var start = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 34 || byte == 92 {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+            guard let base = utf8.baseAddress else { return }
+            var start = 0, index = 0
+            let count = utf8.count
+            while index < count {
+                let byte = base[index]
+                guard byte < 0x20 || byte == 34 || byte == 92 else { index += 1; continue }
+                if index > start { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: index - start)) }
+                bytes.append(92)
                 switch byte {
-                case 34: bytes.append(contentsOf: [92, 34])
-                case 92: bytes.append(contentsOf: [92, 92])
-                case 10: bytes.append(contentsOf: [92, 110])
-                case 13: bytes.append(contentsOf: [92, 114])
-                case 9: bytes.append(contentsOf: [92, 116])
+                case 34, 92: bytes.append(byte)
+                case 10: bytes.append(110)
+                case 13: bytes.append(114)
+                case 9: bytes.append(116)
                 default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+                    bytes.append(117); bytes.append(48); bytes.append(48)
+                    bytes.append(Self.hex[Int(byte >> 4)]); bytes.append(Self.hex[Int(byte & 15)])
                 }
-                start = index + 1
+                index += 1
+                start = index
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
+            if count > start { bytes.append(contentsOf: UnsafeBufferPointer(start: base + start, count: count - start)) }
         }
         bytes.append(34)
     }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Writes what was built to a descriptor (through the redactor where a secret could be) and empties the buffer.
     public mutating func flush(to descriptor: Int32 = 1, redactor: Redactor) {

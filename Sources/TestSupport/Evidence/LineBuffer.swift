@@ -21,18 +21,36 @@ public struct LineBuffer: Sendable {
     /// A non-negative number with one decimal (`1234.5`), right-aligned in `width` when given.
     public mutating func appendMilliseconds(_ value: Double, width: Int = 0) {
         let tenths = Int((max(0, value) * 10).rounded())
-        var digits: [UInt8] = [UInt8(48 + tenths % 10), 46]
-        var whole = tenths / 10
-        repeat { digits.append(UInt8(48 + whole % 10)); whole /= 10 } while whole > 0
-        if digits.count < width { bytes.append(contentsOf: repeatElement(32, count: width - digits.count)) }
-        bytes.append(contentsOf: digits.reversed())
+        let whole = tenths / 10
+        let length = Self.digitCount(whole) + 2
+        if length < width { bytes.append(contentsOf: repeatElement(32, count: width - length)) }
+        appendDigits(whole)
+        bytes.append(46)
+        bytes.append(UInt8(48 + tenths % 10))
     }
 
     public mutating func appendInteger(_ value: Int) {
         if value < 0 { bytes.append(45) }
-        var magnitude = value.magnitude, digits: [UInt8] = []
-        repeat { digits.append(UInt8(48 + magnitude % 10)); magnitude /= 10 } while magnitude > 0
-        bytes.append(contentsOf: digits.reversed())
+        appendDigits(value.magnitude)
+    }
+
+    /// The decimal digits of a number, written in place: no array per number.
+    private mutating func appendDigits<T: BinaryInteger>(_ value: T) {
+        let count = Self.digitCount(value)
+        let end = bytes.count + count
+        bytes.append(contentsOf: repeatElement(48, count: count))
+        var rest = value, index = end - 1
+        while rest > 0 {
+            bytes[index] = UInt8(48 + Int(rest % 10))
+            rest /= 10
+            index -= 1
+        }
+    }
+
+    private static func digitCount<T: BinaryInteger>(_ value: T) -> Int {
+        var count = 1, rest = value.magnitude
+        while rest >= 10 { rest /= 10; count += 1 }
+        return count
     }
 
     /// A JSON string literal, escaped as RFC 8259 asks (quotes, backslash, control characters).

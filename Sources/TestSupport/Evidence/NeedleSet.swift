@@ -3,7 +3,8 @@
 /// pass costs the same however many needles there are, where a search per
 /// needle (memchr to each first byte) stops at every common letter.
 struct NeedleSet: Sendable {
-    /// 65,536 bits, one per two-byte start.
+    /// 65,536 bits, one per two-byte start, in every case the letters can take:
+    /// the scan then looks up raw bytes and folds case only to confirm.
     private var starts = [UInt64](repeating: 0, count: 1024)
     private var needles: [[UInt8]] = []
 
@@ -15,8 +16,12 @@ struct NeedleSet: Sendable {
     mutating func insert(_ needle: [UInt8]) {
         guard needle.count >= 2 else { return }
         needles.append(needle)
-        let key = Int(needle[0]) << 8 | Int(needle[1])
-        starts[key >> 6] |= 1 << UInt64(key & 63)
+        for first in Self.cases(needle[0]) {
+            for second in Self.cases(needle[1]) {
+                let key = Int(first) << 8 | Int(second)
+                starts[key >> 6] |= 1 << UInt64(key & 63)
+            }
+        }
     }
 
     /// Whether a needle occurs in `bytes`, ASCII letters compared without case.
@@ -24,11 +29,11 @@ struct NeedleSet: Sendable {
         let count = bytes.count
         guard count >= 2, let base = bytes.baseAddress else { return false }
         return starts.withUnsafeBufferPointer { starts in
-            var previous = Self.fold(base[0])
+            var previous = Int(base[0])
             var index = 1
             while index < count {
-                let current = Self.fold(base[index])
-                let key = Int(previous) << 8 | Int(current)
+                let current = Int(base[index])
+                let key = previous << 8 | current
                 if starts[key >> 6] & (1 << UInt64(key & 63)) != 0, matches(at: index - 1, in: base, count: count) { return true }
                 previous = current
                 index += 1
@@ -38,6 +43,9 @@ struct NeedleSet: Sendable {
     }
 
     @inline(__always) private static func fold(_ byte: UInt8) -> UInt8 { byte &- 65 < 26 ? byte | 0x20 : byte }
+
+    /// A lower-case letter and its capital; any other byte alone.
+    private static func cases(_ byte: UInt8) -> [UInt8] { byte &- 97 < 26 ? [byte, byte & ~0x20] : [byte] }
 
     private func matches(at start: Int, in base: UnsafePointer<UInt8>, count: Int) -> Bool {
         needles.contains { needle in

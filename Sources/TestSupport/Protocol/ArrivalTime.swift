@@ -2,7 +2,7 @@
 /// `ContinuousClock.Instant` is a resilient type: an event or item holding one
 /// has no layout known at compile time, and every copy, wrap and match of it is
 /// a runtime call. A `Duration` is two words, so events move at memory speed.
-public struct ArrivalTime: Sendable, Hashable, Comparable {
+public struct ArrivalTime: Sendable {
     private static let anchor = ContinuousClock.now
     public let offset: Duration
 
@@ -11,7 +11,4 @@ public struct ArrivalTime: Sendable, Hashable, Comparable {
     public static var now: ArrivalTime { ArrivalTime(.now) }
 
     public var instant: ContinuousClock.Instant { Self.anchor.advanced(by: offset) }
-
-    public static func < (a: Self, b: Self) -> Bool { a.offset < b.offset }
-    public static func - (a: Self, b: Self) -> Duration { a.offset - b.offset }
 }

@@ -107,7 +107,9 @@ enum Sample {
     static let kiloEventsPerSecond = BenchmarkMetric.custom("K events/s", polarity: .prefersLarger, useScalingFactor: false)
 
     static let secret = "sb_secret_0123456789abcdefghijklmnop"
-    static let token = "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+    /// Signed here, so no token is committed outside Tests/Fixtures.
+    static let token = JWTSigner.hmac(["alg": .string("HS256"), "typ": .string("JWT")], ["sub": .string("benchmark")],
+                                      key: Array("a benchmark's own key".utf8))
     static let redactor = Redactor(secrets: [secret])
 
     /// `Tests/Fixtures/sse/messages-stream.txt` repeated to 16 MiB: real replies, pings and all.

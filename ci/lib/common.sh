@@ -9,6 +9,16 @@ mkdir -p "$STATE"
 say() { printf '[anon-e2e] %s\n' "$*" >&2; }
 die() { printf '[anon-e2e] error: %s\n' "$*" >&2; exit 1; }
 
+# `swift build` with these arguments, unless the packages are built already: ci/test
+# builds both once and sets ANON_E2E_BUILT. Under a changed environment (each run,
+# profile and fault has its own) every call evaluates all manifests again and can
+# recompile dependencies, 10 to 30 s each, so the scripts it calls build nothing.
+# A release build is never skipped: ci/test builds debug only.
+swift_build() {
+  if [ -n "${ANON_E2E_BUILT:-}" ] && [[ " $* " != *" release "* ]]; then return 0; fi
+  swift build "$@"
+}
+
 # A free TCP port on loopback.
 free_port() {
   local port

@@ -303,11 +303,14 @@ struct TransferState {
 
     /// Engine side, once per `curl_multi_perform`: libcurl hands one socket read
     /// over in pieces of at most 16 KiB, and the consumer gets the whole read
-    /// as one chunk of exactly its size (one hand-off, no slack capacity).
+    /// as one chunk (one hand-off). The staged array itself is handed over, not
+    /// a copy of it; the next read is staged in a new one of the size reads have.
     mutating func commitStaged() {
         guard !staging.isEmpty else { return }
-        chunks.append(BodyChunk(bytes: Array(staging), arrival: stagingArrival))
-        staging.removeAll(keepingCapacity: staging.capacity <= 256 * 1024)
+        var read: [UInt8] = []
+        read.reserveCapacity(min(staging.count, 256 * 1024))
+        swap(&read, &staging)
+        chunks.append(BodyChunk(bytes: read, arrival: stagingArrival))
     }
 
     mutating func popChunk() -> BodyChunk? {

@@ -18,7 +18,7 @@ case "bytes":
 default:
     var parser = EventStreamParser()
     for try await chunk in response.body {
-        for item in try parser.feed(chunk.bytes, arrival: chunk.arrival) where item.event != nil { events += 1 }
+        for case .event in try parser.feed(chunk.bytes, arrival: chunk.arrival) { events += 1 }
     }
 }
 

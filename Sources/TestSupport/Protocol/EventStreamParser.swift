@@ -164,7 +164,9 @@ public struct EventStreamParser: Sendable {
         if line[0] == 0x3A {
             return items.append(.comment(String(decoding: UnsafeBufferPointer(rebasing: line[1...]), as: UTF8.self), arrival: arrival))
         }
-        let colon = Self.position(of: 0x3A, in: start, from: 0, count: line.count)
+        // Field names are a few bytes: a plain loop finds the colon sooner than a call to memchr.
+        var colon = 0
+        while colon < line.count, start[colon] != 0x3A { colon += 1 }
         let field = UnsafeBufferPointer(start: start, count: colon)
         var valueStart = min(colon + 1, line.count)
         if colon < line.count, valueStart < line.count, line[valueStart] == 0x20 { valueStart += 1 }
@@ -207,12 +209,13 @@ public struct EventStreamParser: Sendable {
     }
 
     private mutating func dispatch(arrival: ArrivalTime, into items: inout [EventStreamItem]) {
-        defer { resetEvent() }
         // No data line at all: nothing to dispatch.
-        guard dataLines > 0 else { return }
-        let data = dataLines == 1 ? firstData ?? "" : String(decoding: dataBuffer, as: UTF8.self)
+        guard dataLines > 0 else { return resetEvent() }
+        // The data and id move into the event (taken, not copied and released again).
+        let data = dataLines == 1 ? firstData.take() ?? "" : String(decoding: dataBuffer, as: UTF8.self)
         let event = ServerSentEvent(type: eventType.isEmpty ? "message" : eventType, data: data,
-                                    id: blockId, lastEventId: lastEventId, time: arrival)
-        items.append(.event(event))
+                                    id: blockId.take(), lastEventId: lastEventId, time: arrival)
+        resetEvent()
+        items.append(.event(consume event))
     }
 }

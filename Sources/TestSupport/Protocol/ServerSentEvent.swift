@@ -15,22 +15,18 @@ public struct ServerSentEvent: Sendable, Equatable {
         set { time = ArrivalTime(newValue) }
     }
 
-    public init(type: String = "message", data: String, id: String? = nil, lastEventId: String = "", arrival: ContinuousClock.Instant = .now) {
-        self.init(type: type, data: data, id: id, lastEventId: lastEventId, time: ArrivalTime(arrival))
-    }
-
-    public init(type: String, data: String, id: String?, lastEventId: String, time: ArrivalTime) {
-        self.type = type
-        self.data = data
-        self.id = id
-        self.lastEventId = lastEventId
-        self.time = time
-    }
-
     /// Equality ignores the arrival instant: two streams carry the same events
     /// whatever their timing.
     public static func == (a: Self, b: Self) -> Bool {
         a.type == b.type && a.data == b.data && a.id == b.id && a.lastEventId == b.lastEventId
+    }
+}
+
+// In an extension, so the struct keeps its memberwise initializer: the parser builds
+// events with it, and an explicit one there made each event copied and destroyed once more.
+extension ServerSentEvent {
+    public init(type: String = "message", data: String, id: String? = nil, lastEventId: String = "", arrival: ContinuousClock.Instant = .now) {
+        self.init(type: type, data: data, id: id, lastEventId: lastEventId, time: ArrivalTime(arrival))
     }
 }
 

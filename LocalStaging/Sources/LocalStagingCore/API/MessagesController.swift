@@ -184,10 +184,12 @@ struct MessagesController: Sendable {
             do {
                 while let frame = await record.frame(at: next) {
                     next += 1
-                    // The held-back fault: deltas wait for final; meta and pings flow.
+                    // The held-back fault: deltas wait for final; meta and pings flow. Then they go
+                    // out with final in one write, as a buffer in between releases them.
                     if holdsFrames, frame.event == "delta" { heldDeltas.append(frame); continue }
                     if holdsFrames, frame.event == "final" {
-                        for delta in heldDeltas { try await writer.write(ByteBuffer(string: delta.text)) }
+                        try await writer.write(ByteBuffer(string: heldDeltas.map(\.text).joined() + frame.text))
+                        continue
                     }
                     try await writer.write(ByteBuffer(string: frame.text))
                 }

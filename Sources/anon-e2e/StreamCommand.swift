@@ -48,9 +48,12 @@ struct StreamCommand: AsyncParsableCommand {
         var summary = StreamSummary()
         // One parse, one format and one write per network chunk: the output keeps pace with the parser.
         var parser = EventStreamParser()
+        var items: [EventStreamItem] = []
         do {
             for try await chunk in response.body {
-                for item in try parser.feed(chunk.bytes, arrival: chunk.arrival) {
+                items.removeAll(keepingCapacity: true)
+                try parser.feed(chunk.bytes, arrival: chunk.arrival, into: &items)
+                for item in items {
                     let elapsed = (item.arrival - response.started).inMilliseconds
                     summary.count(item, at: elapsed)
                     output.item(item, at: elapsed)

@@ -131,8 +131,12 @@ struct EventStreamParserTests {
         var parser = EventStreamParser()
         var events: [ServerSentEvent] = []
         var retry: Int?
+        // As EventStream reads: one array of items kept across chunks.
+        var items: [EventStreamItem] = []
         for chunk in chunks {
-            for item in try parser.feed(chunk) {
+            items.removeAll(keepingCapacity: true)
+            try parser.feed(chunk, into: &items)
+            for item in items {
                 switch item {
                 case let .event(event): events.append(event)
                 case let .retry(milliseconds, _): retry = milliseconds

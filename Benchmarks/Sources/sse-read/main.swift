@@ -17,8 +17,11 @@ case "bytes":
     for try await chunk in response.body { blackHole(chunk.bytes.count) }
 default:
     var parser = EventStreamParser()
+    var items: [EventStreamItem] = []
     for try await chunk in response.body {
-        for case .event in try parser.feed(chunk.bytes, arrival: chunk.arrival) { events += 1 }
+        items.removeAll(keepingCapacity: true)
+        try parser.feed(chunk.bytes, arrival: chunk.arrival, into: &items)
+        for case .event in items { events += 1 }
     }
 }
 

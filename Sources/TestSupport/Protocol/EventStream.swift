@@ -25,7 +25,8 @@ public struct EventStream: AsyncSequence, Sendable {
                     ended = true
                     return nil
                 }
-                pending = try parser.feed(chunk.bytes, arrival: chunk.arrival)
+                pending.removeAll(keepingCapacity: true)
+                try parser.feed(chunk.bytes, arrival: chunk.arrival, into: &pending)
                 index = 0
             }
             defer { index += 1 }

@@ -52,13 +52,18 @@ public struct EventStreamParser: Sendable {
     public mutating func feed(_ bytes: some Sequence<UInt8>, arrival: ContinuousClock.Instant = .now) throws -> [EventStreamItem] {
         var items: [EventStreamItem] = []
         items.reserveCapacity(bytes.underestimatedCount / 64)
+        try feed(bytes, arrival: arrival, into: &items)
+        return items
+    }
+
+    /// The same, appending to `items`. A reader that keeps one array across chunks
+    /// (emptied, its capacity kept) allocates none per chunk: a new array for each
+    /// chunk also made malloc consolidate the freed strings of the last one.
+    public mutating func feed(_ bytes: some Sequence<UInt8>, arrival: ContinuousClock.Instant = .now, into items: inout [EventStreamItem]) throws {
         let time = ArrivalTime(arrival)
-        if let done = try bytes.withContiguousStorageIfAvailable({ try scan($0, arrival: time, into: &items) }) {
-            _ = done
-        } else {
+        if try bytes.withContiguousStorageIfAvailable({ try scan($0, arrival: time, into: &items) }) == nil {
             try Array(bytes).withUnsafeBufferPointer { try scan($0, arrival: time, into: &items) }
         }
-        return items
     }
 
     /// The end of the stream: an unfinished event is discarded, as the standard says.

@@ -29,7 +29,8 @@ struct CasesCommand: ParsableCommand {
             print(selected.map(\.filter).joined(separator: "|"))
         } else {
             for declaration in selected {
-                print("\(declaration.id)  rules: \(declaration.rules.joined(separator: " "))  tags: \(declaration.tags.joined(separator: " "))")
+                print("\(declaration.id)  rules: \(declaration.rules.joined(separator: " "))  tags: \(declaration.tags.joined(separator: " "))" +
+                      "  filter: \(declaration.filter)")
             }
         }
     }

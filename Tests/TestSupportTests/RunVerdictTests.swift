@@ -62,6 +62,16 @@ struct RunVerdictTests {
         #expect(!markdown.contains("| heartbeat: heartbeat held | pass"))
     }
 
+    @Test("a case's filter names its type, not its suite's display name, so it reruns that case alone; the failures list it")
+    func filterNamesTheType() throws {
+        let log = try TestEventLog(jsonLines: Self.events())
+        let broken = try #require(log.cases.first { $0.name == "broken" })
+        #expect(broken.id == "StagingStreamStability/broken")
+        #expect(broken.filter == #"StagingStreamStabilityTests/broken\b"#)
+        let markdown = RunReport(runID: "r", target: "local stack", cases: log.cases, notes: []).markdown
+        #expect(markdown.contains(#"- **StagingStreamStability/broken** (`StagingStreamStabilityTests/broken\b`)"#))
+    }
+
     @Test("a case that started and never ended (a crash) is a failure, not a pass")
     func unfinishedIsFailed() throws {
         let line = #"{"kind":"test","payload":{"id":"M.S/a()/F.swift:1:1","kind":"function","name":"a()","displayName":"a"}}"# + "\n" +

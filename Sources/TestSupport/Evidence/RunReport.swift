@@ -51,7 +51,10 @@ public struct RunReport: Sendable {
         let failures = cases.filter { $0.verdict == .failed }
         if !failures.isEmpty {
             text += "\n### Failures\n\n"
-            for item in failures { text += "- **\(item.id)**: \((item.reason ?? "").replacingOccurrences(of: "\n", with: " ").prefix(600))\n" }
+            text += "Each one alone: `swift test --filter 'FILTER'`, or `ANON_E2E_FILTER='FILTER' bash ci/e2e` for its own report.\n\n"
+            for item in failures {
+                text += "- **\(item.id)** (`\(item.filter)`): \((item.reason ?? "").replacingOccurrences(of: "\n", with: " ").prefix(600))\n"
+            }
         }
         let skips = cases.filter { $0.verdict == .skipped }
         if !skips.isEmpty {

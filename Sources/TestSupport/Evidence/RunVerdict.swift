@@ -34,7 +34,8 @@ public struct RunVerdict: Sendable {
         }
         let failed = log.cases.filter { $0.verdict == .failed }
         if !failed.isEmpty {
-            problems.append(Problem(kind: .failedCases, message: "\(failed.count) case(s) failed: " + failed.map(\.id).joined(separator: ", ")))
+            problems.append(Problem(kind: .failedCases, message: "\(failed.count) case(s) failed: " + failed.map(\.id).joined(separator: ", ") +
+                                    " (one alone: swift test --filter '\(failed[0].filter)')"))
         }
         if log.cases.filter({ $0.verdict != .skipped }).isEmpty {
             problems.append(Problem(kind: .noCases, message: log.cases.isEmpty

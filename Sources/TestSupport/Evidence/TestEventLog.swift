@@ -10,8 +10,12 @@ public struct TestEventLog: Sendable {
     public struct Case: Sendable, Equatable {
         public enum Verdict: String, Sendable, Equatable { case passed, failed, skipped }
 
-        /// `Suite/function`, the id `ANON_E2E_ALLOW_SKIP` and `--filter` use.
+        /// `Suite/function` by the suite's display name: the id reports and
+        /// `ANON_E2E_ALLOW_SKIP` use.
         public var id: String
+        /// The `--filter` (of `swift test`, or `ANON_E2E_FILTER` of ci/e2e) that runs
+        /// this case alone: the test's type, not its display name (`StagingLimitTests/rateLimit\b`).
+        public var filter: String
         public var suite: String
         public var name: String
         public var displayName: String
@@ -20,8 +24,10 @@ public struct TestEventLog: Sendable {
         public var reason: String?
         public var seconds: Double
 
-        public init(id: String, suite: String, name: String, displayName: String, verdict: Verdict, reason: String?, seconds: Double) {
+        public init(id: String, suite: String, name: String, displayName: String, verdict: Verdict, reason: String?, seconds: Double,
+                    filter: String? = nil) {
             self.id = id
+            self.filter = filter ?? "\(id)\\b"
             self.suite = suite
             self.name = name
             self.displayName = displayName
@@ -145,8 +151,16 @@ public struct TestEventLog: Sendable {
             let name = String(test.name.prefix { $0 != "(" })
             let suite = suiteName(id)
             let seconds = started[id].flatMap { start in ended[id].map { max(0, $0 - start) } } ?? 0
-            return Case(id: "\(suite)/\(name)", suite: suite, name: name, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds)
+            return Case(id: "\(suite)/\(name)", suite: suite, name: name, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds,
+                        filter: Self.filter(of: id, function: name))
         }
+    }
+
+    /// `Module.Suite/function()/File.swift:3:4` → `Suite/function\b`.
+    static func filter(of id: String, function: String) -> String? {
+        guard let parent = parent(of: id, kind: "function") else { return nil }
+        let type = parent.split(separator: ".").dropFirst().joined(separator: ".")
+        return type.isEmpty ? nil : "\(type)/\(function)\\b"
     }
 
     /// `Module.Suite/function()/File.swift:3:4` → `Module.Suite`; a suite's parent is the path before its last component.

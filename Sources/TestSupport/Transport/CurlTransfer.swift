@@ -238,7 +238,12 @@ final class CurlTransfer: @unchecked Sendable {
         check(anon_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.deadlines.total.milliseconds) + 2000))
         check(anon_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.tls.verifyPeer ? 1 : 0))
         check(anon_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0))
-        if let bundle = request.tls.caBundlePath { check(anon_curl_setopt_string(easy, CURLOPT_CAINFO, bundle)) }
+        if let bundle = request.tls.caBundlePath {
+            check(anon_curl_setopt_string(easy, CURLOPT_CAINFO, bundle))
+            // Never the multi handle's cached CA store: once, a transfer with its own bundle
+            // was verified against the system store another transfer had cached (curl error 60).
+            check(anon_curl_setopt_long(easy, CURLOPT_CA_CACHE_TIMEOUT, 0))
+        }
         let version: Int = switch request.version {
         case .automatic: CURL_HTTP_VERSION_2TLS
         case .http1_1: CURL_HTTP_VERSION_1_1

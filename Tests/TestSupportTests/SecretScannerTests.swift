@@ -8,7 +8,8 @@ import Testing
 struct SecretScannerTests {
     /// One canary per kind of secret a run handles.
     static let canaries: [(label: String, value: String)] = [
-        ("access token", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.Q0FOQVJZLXNpZ25hdHVyZS0wMTIzNDU2Nzg5"),
+        // Signed here, so no whole token is committed outside Tests/Fixtures.
+        ("access token", JWTSigner.hmac(["alg": .string("HS256")], ["sub": .string("canary")], key: Array("a canary's own key".utf8))),
         ("refresh token", "rt0canary9xq"),
         ("anon key", "sb_publishable_CANARYanonKEY0123"),
         ("JWT secret", "canary-jwt-secret/with+symbols=and more"),

@@ -14,7 +14,10 @@ public struct CaseDeclaration: Sendable, Equatable {
     /// `Suite/function`, as reports and the history name a case.
     public var id: String { "\(suite)/\(function)" }
     /// A `--filter` regular expression that selects this case alone in the test binary.
-    public var filter: String { "\(typeName)/\(function)\\b" }
+    public var filter: String { Self.filter(type: typeName, function: function) }
+
+    /// The `--filter` of a test function: its type, not its suite's display name, so it matches the test's id.
+    public static func filter(type: String, function: String) -> String { "\(type)/\(function)\\b" }
 
     private static let suitePattern = try! NSRegularExpression(
         pattern: #"@Suite\("([^"]+)"(.*?)\)\s*(?:@\w+\s*)*struct\s+([A-Za-z_][A-Za-z0-9_]*)"#, options: [.dotMatchesLineSeparators])

@@ -160,7 +160,7 @@ public struct TestEventLog: Sendable {
     static func filter(of id: String, function: String) -> String? {
         guard let parent = parent(of: id, kind: "function") else { return nil }
         let type = parent.split(separator: ".").dropFirst().joined(separator: ".")
-        return type.isEmpty ? nil : "\(type)/\(function)\\b"
+        return type.isEmpty ? nil : CaseDeclaration.filter(type: type, function: function)
     }
 
     /// `Module.Suite/function()/File.swift:3:4` → `Module.Suite`; a suite's parent is the path before its last component.

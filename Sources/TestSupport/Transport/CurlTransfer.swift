@@ -240,8 +240,8 @@ final class CurlTransfer: @unchecked Sendable {
         check(anon_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, request.tls.verifyPeer ? 2 : 0))
         if let bundle = request.tls.caBundlePath {
             check(anon_curl_setopt_string(easy, CURLOPT_CAINFO, bundle))
-            // Never the multi handle's cached CA store: once, a transfer with its own bundle
-            // was verified against the system store another transfer had cached (curl error 60).
+            // Never the multi handle's cached CA store: a transfer with its own bundle once
+            // failed verification (curl error 60) as if checked against another transfer's store.
             check(anon_curl_setopt_long(easy, CURLOPT_CA_CACHE_TIMEOUT, 0))
         }
         let version: Int = switch request.version {
@@ -306,9 +306,9 @@ struct TransferState {
         return true
     }
 
-    /// Engine side, once per `curl_multi_perform`: libcurl hands one socket read
-    /// over in pieces of at most 16 KiB, and the consumer gets the whole read
-    /// as one chunk (one hand-off). The staged array itself is handed over, not
+    /// Engine side, after the reads of one engine turn: libcurl hands each socket
+    /// read over in pieces, and the consumer gets what the turn read as one chunk
+    /// (one hand-off). The staged array itself is handed over, not
     /// a copy of it; the next read is staged in a new one of the size reads have.
     mutating func commitStaged() {
         guard !staging.isEmpty else { return }

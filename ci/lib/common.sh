@@ -19,12 +19,23 @@ swift_build() {
   swift build "$@"
 }
 
-# A free TCP port on loopback.
+# A free TCP port on loopback: below the kernel's ephemeral range (outgoing
+# connections take their local ports there, so a port that looks free can be
+# taken a moment later), tested by binding it (a connect test misses bound ports
+# that do not listen), and claimed for ten minutes so that scripts running at
+# once (ci/prove runs five stacks) never get the same one.
 free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$(( 20000 + RANDOM % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  local low port claims="$STATE/ports"
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 12000 ] 2>/dev/null || low=60000
+  mkdir -p "$claims"
+  find "$claims" -type f -mmin +10 -delete 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    port=$(( 10000 + RANDOM % (low - 10000) ))
+    (set -o noclobber; : >"$claims/$port") 2>/dev/null || continue
+    if python3 -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null; then
+      echo "$port"; return 0
+    fi
   done
   die "no free loopback port found"
 }

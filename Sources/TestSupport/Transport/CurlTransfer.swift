@@ -282,6 +282,8 @@ struct TransferState {
     /// Bytes of the socket read in progress, not yet visible to the consumer.
     var staging: [UInt8] = []
     var stagingArrival = ContinuousClock.now
+    /// What the last turn read: the next one reserves twice that, so it seldom grows (a grown array is copied again).
+    var lastTurnBytes = 0
     var chunkStart = 0
     var bufferedBytes = 0
     var receivedBytes: Int64 = 0
@@ -299,7 +301,12 @@ struct TransferState {
             resumeRequested = false
             return false
         }
-        if staging.isEmpty { stagingArrival = arrival }
+        if staging.isEmpty {
+            stagingArrival = arrival
+            // Allocated at the first read, not at the hand-off: by then the consumer has
+            // usually freed the last chunk, and malloc gives back memory still in cache.
+            staging.reserveCapacity(min(max(2 * lastTurnBytes, bytes.count), limit))
+        }
         staging.append(contentsOf: bytes)
         bufferedBytes += bytes.count
         receivedBytes += Int64(bytes.count)
@@ -308,14 +315,12 @@ struct TransferState {
 
     /// Engine side, after the reads of one engine turn: libcurl hands each socket
     /// read over in pieces, and the consumer gets what the turn read as one chunk
-    /// (one hand-off). The staged array itself is handed over, not
-    /// a copy of it; the next read is staged in a new one of the size reads have.
+    /// (one hand-off). The staged array itself is handed over, not a copy of it.
     mutating func commitStaged() {
         guard !staging.isEmpty else { return }
-        var read: [UInt8] = []
-        read.reserveCapacity(min(staging.count, 256 * 1024))
-        swap(&read, &staging)
-        chunks.append(BodyChunk(bytes: read, arrival: stagingArrival))
+        lastTurnBytes = staging.count
+        chunks.append(BodyChunk(bytes: staging, arrival: stagingArrival))
+        staging = []
     }
 
     mutating func popChunk() -> BodyChunk? {

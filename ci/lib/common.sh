@@ -19,6 +19,30 @@ swift_build() {
   swift build "$@"
 }
 
+# Builds a package, one `swift build` per argument list given (default
+# --build-tests); a warning in this project's own sources fails the run.
+build_package() {
+  local dir="$1" log="$STATE/build-$(basename "$1").log" args
+  shift
+  say "building $(basename "$dir") (warnings in this project's sources fail the run)"
+  : >"$log"
+  for args in "${@:---build-tests}"; do
+    # shellcheck disable=SC2086
+    (cd "$dir" && swift build $args >>"$log" 2>&1) || { grep -E "error" "$log" | head -40 >&2; die "build of $dir failed (see $log)"; }
+  done
+  if grep -E "^$dir/(Sources|Tests)/.*: warning:" "$log" | sort -u | grep .; then die "the build of $dir has warnings"; fi
+}
+
+# Both packages with their tests, once: the scripts run after it build nothing
+# more (ANON_E2E_BUILT, see swift_build). LocalStaging by product: `--build-tests`
+# would also build every executable of Hummingbird's and NIO's packages
+# (examples, benchmarks), three minutes of a cold build.
+build_packages() {
+  build_package "$ROOT"
+  build_package "$ROOT/LocalStaging" "--product local-staging" "--product LocalStagingPackageTests"
+  export ANON_E2E_BUILT=1
+}
+
 # A free TCP port on loopback: below the kernel's ephemeral range (outgoing
 # connections take their local ports there, so a port that looks free can be
 # taken a moment later), tested by binding it (a connect test misses bound ports

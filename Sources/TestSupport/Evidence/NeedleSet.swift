@@ -6,7 +6,9 @@ struct NeedleSet: Sendable {
     /// 65,536 bits, one per two-byte start, in every case the letters can take:
     /// the scan then looks up raw bytes and folds case only to confirm.
     private var starts = [UInt64](repeating: 0, count: 1024)
-    private var needles: [[UInt8]] = []
+    /// The needles by their first two bytes (lower case): a candidate is compared
+    /// only with the needles that start as it does, not with every form of every secret.
+    private var needles: [UInt16: [[UInt8]]] = [:]
 
     init(_ needles: [[UInt8]] = []) {
         for needle in needles { insert(needle) }
@@ -15,7 +17,7 @@ struct NeedleSet: Sendable {
     /// Adds a needle (lower-case ASCII letters; shorter than two bytes is ignored).
     mutating func insert(_ needle: [UInt8]) {
         guard needle.count >= 2 else { return }
-        needles.append(needle)
+        needles[Self.key(needle[0], needle[1]), default: []].append(needle)
         for first in Self.cases(needle[0]) {
             for second in Self.cases(needle[1]) {
                 let key = Int(first) << 8 | Int(second)
@@ -44,11 +46,14 @@ struct NeedleSet: Sendable {
 
     @inline(__always) private static func fold(_ byte: UInt8) -> UInt8 { byte &- 65 < 26 ? byte | 0x20 : byte }
 
+    @inline(__always) private static func key(_ first: UInt8, _ second: UInt8) -> UInt16 { UInt16(fold(first)) << 8 | UInt16(fold(second)) }
+
     /// A lower-case letter and its capital; any other byte alone.
     private static func cases(_ byte: UInt8) -> [UInt8] { byte &- 97 < 26 ? [byte, byte & ~0x20] : [byte] }
 
     private func matches(at start: Int, in base: UnsafePointer<UInt8>, count: Int) -> Bool {
-        needles.contains { needle in
+        guard let candidates = needles[Self.key(base[start], base[start + 1])] else { return false }
+        return candidates.contains { needle in
             guard start + needle.count <= count else { return false }
             for (offset, byte) in needle.enumerated() where Self.fold(base[start + offset]) != byte { return false }
             return true

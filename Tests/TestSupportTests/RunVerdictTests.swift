@@ -62,7 +62,7 @@ struct RunVerdictTests {
         #expect(!markdown.contains("| heartbeat: heartbeat held | pass"))
     }
 
-    @Test("a case's filter names its type, not its suite's display name, so it reruns that case alone; the failures list it")
+    @Test("a case's filter names its type, not its suite's display name, so it reruns that case alone; the failures list it, and invent none for a case that is no test")
     func filterNamesTheType() throws {
         let log = try TestEventLog(jsonLines: Self.events())
         let broken = try #require(log.cases.first { $0.name == "broken" })
@@ -70,6 +70,11 @@ struct RunVerdictTests {
         #expect(broken.filter == #"StagingStreamStabilityTests/broken\b"#)
         let markdown = RunReport(runID: "r", target: "local stack", cases: log.cases, notes: []).markdown
         #expect(markdown.contains(#"- **StagingStreamStability/broken** (`StagingStreamStabilityTests/broken\b`)"#))
+        // A case that is no test function (the daily run's) gets no made-up filter.
+        let daily = TestEventLog.Case(id: "Daily/anonymous", suite: "Daily", name: "anonymous", displayName: "anonymous", verdict: .failed, reason: "500", seconds: 1)
+        let dailyReport = RunReport(runID: "d", target: "local stack", cases: [daily], notes: []).markdown
+        #expect(dailyReport.contains("- **Daily/anonymous**: 500"))
+        #expect(!dailyReport.contains("--filter"))
     }
 
     @Test("a case that started and never ended (a crash) is a failure, not a pass")

@@ -51,9 +51,12 @@ public struct RunReport: Sendable {
         let failures = cases.filter { $0.verdict == .failed }
         if !failures.isEmpty {
             text += "\n### Failures\n\n"
-            text += "Each one alone: `swift test --filter 'FILTER'`, or `ANON_E2E_FILTER='FILTER' bash ci/e2e` for its own report.\n\n"
+            if failures.contains(where: { $0.filter != nil }) {
+                text += "Each one alone: `swift test --filter 'FILTER'`, or `ANON_E2E_FILTER='FILTER' bash ci/e2e` for its own report.\n\n"
+            }
             for item in failures {
-                text += "- **\(item.id)** (`\(item.filter)`): \((item.reason ?? "").replacingOccurrences(of: "\n", with: " ").prefix(600))\n"
+                let filter = item.filter.map { " (`\($0)`)" } ?? ""
+                text += "- **\(item.id)**\(filter): \((item.reason ?? "").replacingOccurrences(of: "\n", with: " ").prefix(600))\n"
             }
         }
         let skips = cases.filter { $0.verdict == .skipped }

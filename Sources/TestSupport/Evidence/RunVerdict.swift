@@ -34,8 +34,8 @@ public struct RunVerdict: Sendable {
         }
         let failed = log.cases.filter { $0.verdict == .failed }
         if !failed.isEmpty {
-            problems.append(Problem(kind: .failedCases, message: "\(failed.count) case(s) failed: " + failed.map(\.id).joined(separator: ", ") +
-                                    " (one alone: swift test --filter '\(failed[0].filter)')"))
+            let rerun = failed.lazy.compactMap(\.filter).first.map { " (one alone: swift test --filter '\($0)')" } ?? ""
+            problems.append(Problem(kind: .failedCases, message: "\(failed.count) case(s) failed: " + failed.map(\.id).joined(separator: ", ") + rerun))
         }
         if log.cases.filter({ $0.verdict != .skipped }).isEmpty {
             problems.append(Problem(kind: .noCases, message: log.cases.isEmpty

@@ -14,8 +14,9 @@ public struct TestEventLog: Sendable {
         /// `ANON_E2E_ALLOW_SKIP` use.
         public var id: String
         /// The `--filter` (of `swift test`, or `ANON_E2E_FILTER` of ci/e2e) that runs
-        /// this case alone: the test's type, not its display name (`StagingLimitTests/rateLimit\b`).
-        public var filter: String
+        /// this case alone: the test's type, not its display name (`StagingLimitTests/rateLimit\b`);
+        /// nil for a case that is no test function (the daily run's).
+        public var filter: String?
         public var suite: String
         public var name: String
         public var displayName: String
@@ -27,7 +28,7 @@ public struct TestEventLog: Sendable {
         public init(id: String, suite: String, name: String, displayName: String, verdict: Verdict, reason: String?, seconds: Double,
                     filter: String? = nil) {
             self.id = id
-            self.filter = filter ?? "\(id)\\b"
+            self.filter = filter
             self.suite = suite
             self.name = name
             self.displayName = displayName

@@ -279,7 +279,7 @@ struct TransferState {
     var head: ResponseHead?
     var headWaiter: CheckedContinuation<ResponseHead, any Error>?
     var chunks: [BodyChunk] = []
-    /// Bytes of the socket read in progress, not yet visible to the consumer.
+    /// Bytes of the engine turn in progress, not yet visible to the consumer.
     var staging: [UInt8] = []
     var stagingArrival = ContinuousClock.now
     /// What the last turn read: the next one reserves twice that, so it seldom grows (a grown array is copied again).

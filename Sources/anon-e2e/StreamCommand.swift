@@ -51,7 +51,6 @@ struct StreamCommand: AsyncParsableCommand {
         var items: [EventStreamItem] = []
         do {
             for try await chunk in response.body {
-                items.removeAll(keepingCapacity: true)
                 try parser.feed(chunk.bytes, arrival: chunk.arrival, into: &items)
                 for item in items {
                     let elapsed = (item.arrival - response.started).inMilliseconds

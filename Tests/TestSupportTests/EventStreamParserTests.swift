@@ -134,7 +134,6 @@ struct EventStreamParserTests {
         // As EventStream reads: one array of items kept across chunks.
         var items: [EventStreamItem] = []
         for chunk in chunks {
-            items.removeAll(keepingCapacity: true)
             try parser.feed(chunk, into: &items)
             for item in items {
                 switch item {

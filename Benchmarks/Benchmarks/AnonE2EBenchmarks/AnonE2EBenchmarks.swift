@@ -49,7 +49,6 @@ let benchmarks: @Sendable () -> Void = {
             var offset = 0
             while offset < stream.count {
                 let end = min(offset + 16 * 1024, stream.count)
-                items.removeAll(keepingCapacity: true)
                 try parser.feed(stream[offset..<end], into: &items)
                 for item in items {
                     let elapsed = (item.arrival - started).inMilliseconds
@@ -148,7 +147,6 @@ enum Sample {
         var offset = 0
         while offset < stream.count {
             let end = min(offset + 16 * 1024, stream.count)
-            items.removeAll(keepingCapacity: true)
             try parser.feed(stream[offset..<end], into: &items)
             events += items.count
             offset = end

@@ -19,7 +19,6 @@ default:
     var parser = EventStreamParser()
     var items: [EventStreamItem] = []
     for try await chunk in response.body {
-        items.removeAll(keepingCapacity: true)
         try parser.feed(chunk.bytes, arrival: chunk.arrival, into: &items)
         for case .event in items { events += 1 }
     }

@@ -25,7 +25,6 @@ public struct EventStream: AsyncSequence, Sendable {
                     ended = true
                     return nil
                 }
-                pending.removeAll(keepingCapacity: true)
                 try parser.feed(chunk.bytes, arrival: chunk.arrival, into: &pending)
                 index = 0
             }

@@ -56,10 +56,11 @@ public struct EventStreamParser: Sendable {
         return items
     }
 
-    /// The same, appending to `items`. A reader that keeps one array across chunks
-    /// (emptied, its capacity kept) allocates none per chunk: a new array for each
-    /// chunk also made malloc consolidate the freed strings of the last one.
+    /// The same, into `items`, which it empties first and keeps the capacity of: a
+    /// reader that passes one array for every chunk allocates none per chunk (a new
+    /// array for each chunk also made malloc consolidate the freed strings of the last one).
     public mutating func feed(_ bytes: some Sequence<UInt8>, arrival: ContinuousClock.Instant = .now, into items: inout [EventStreamItem]) throws {
+        items.removeAll(keepingCapacity: true)
         let time = ArrivalTime(arrival)
         if try bytes.withContiguousStorageIfAvailable({ try scan($0, arrival: time, into: &items) }) == nil {
             try Array(bytes).withUnsafeBufferPointer { try scan($0, arrival: time, into: &items) }

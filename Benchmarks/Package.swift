@@ -16,7 +16,10 @@ let package = Package(
             name: "AnonE2EBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "TestSupport", package: "AnonE2E"),
+                .product(name: "Transport", package: "AnonE2E"),
+                .product(name: "Protocols", package: "AnonE2E"),
+                .product(name: "Evidence", package: "AnonE2E"),
+                .product(name: "Contract", package: "AnonE2E"),
                 .product(name: "LoopbackServer", package: "AnonE2E"),
             ],
             path: "Benchmarks/AnonE2EBenchmarks",
@@ -27,12 +30,22 @@ let package = Package(
         // swift-corelibs-foundation lacks), so its parser cannot be fed bytes here.
         .executableTarget(
             name: "sse-read",
-            dependencies: [.product(name: "TestSupport", package: "AnonE2E")]
+            dependencies: [
+                .product(name: "Transport", package: "AnonE2E"),
+                .product(name: "Protocols", package: "AnonE2E"),
+                .product(name: "Evidence", package: "AnonE2E"),
+                .product(name: "Contract", package: "AnonE2E"),
+            ]
         ),
         // How many concurrent streams a backend holds (ci/bench-streams).
         .executableTarget(
             name: "streams-hold",
-            dependencies: [.product(name: "TestSupport", package: "AnonE2E")]
+            dependencies: [
+                .product(name: "Transport", package: "AnonE2E"),
+                .product(name: "Protocols", package: "AnonE2E"),
+                .product(name: "Evidence", package: "AnonE2E"),
+                .product(name: "Contract", package: "AnonE2E"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

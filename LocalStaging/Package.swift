@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The reference backend the suite runs against by default. It shares no code
-// with the suite's TestSupport, so the two cannot agree on a shared bug.
+// with the suite's modules, so the two cannot agree on a shared bug.
 let package = Package(
     name: "LocalStaging",
     platforms: [.macOS(.v15)],

@@ -1,5 +1,6 @@
 import Foundation
-import TestSupport
+import Contract
+import Protocols
 
 /// One closure of the load, checked like the suite checks it: a signed-in
 /// user (reused within the identity budget) sends a message, the stream is

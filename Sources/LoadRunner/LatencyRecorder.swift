@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Synchronization
+import Transport
 
 /// The phases of successful closures in HdrHistograms (microseconds, three
 /// significant digits), the outcomes by kind, and a per-second series for

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import Transport
 
 /// The burst of the stability plan: a ramp of concurrent streams over a few
 /// users, up to and beyond their limits. What is over a limit must be the

@@ -1,5 +1,5 @@
+import Evidence
 import Foundation
-import TestSupport
 
 /// The report of a load run: Markdown and HTML (SVG plots of latency and
 /// resources over time, the faults marked), JSON for machines, and the
@@ -29,7 +29,7 @@ public struct LoadReport: Sendable {
         for phase in LatencyRecorder.phases { if let p = s.percentiles[phase] { text += "| \(phase) | \(f(p[0])) | \(f(p[1])) | \(f(p[2])) |\n" } }
         text += "\n## Outcomes\n\n| outcome | closures | example |\n|---|---|---|\n"
         for (kind, count) in s.outcomes.sorted(by: { $0.value > $1.value }) {
-            text += "| \(kind) | \(count) | \(RunReport.cell(s.examples[kind] ?? "")) |\n"
+            text += "| \(kind) | \(count) | \(Markdown.cell(s.examples[kind] ?? "")) |\n"
         }
         if !outcome.faults.isEmpty {
             text += "\n## Faults and recovery\n\n| fault | from (s) | to (s) | RTO (s) |\n|---|---|---|---|\n"

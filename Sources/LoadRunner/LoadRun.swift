@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
-import TestSupport
+import Contract
+import Transport
 
 /// The runner of the stability plan: a soak (a steady rate of checked
 /// closures, faults injected on a schedule, recovery timed, nothing lost or

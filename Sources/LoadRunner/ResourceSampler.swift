@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import TestSupport
+import Transport
 
 /// Resource use over a run, sampled every few seconds: the runner's and the
 /// backend's resident memory and open descriptors (from /proc), and the

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
+import Transport
 
 /// A TCP proxy between the runner and the backend that the runner controls:
 /// the network faults of the stability plan without `tc netem`. Latency and

@@ -1,5 +1,5 @@
 import Foundation
-import TestSupport
+import Transport
 
 /// Pushes a run's metrics to a Prometheus Pushgateway
 /// (`ANON_E2E_PUSHGATEWAY_URL`): one group per job and target, replaced by

@@ -1,7 +1,7 @@
 import Foundation
 import Prometheus
 import RunHistory
-import TestSupport
+import Transport
 
 /// A run's metrics in the Prometheus text format (`metrics.prom`), through
 /// swift-prometheus: the run's success, each case's, the latency histograms

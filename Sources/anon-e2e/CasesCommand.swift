@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import RunReporting
 
 /// `anon-e2e cases [--tag NAME] [--filter]`: the Staging cases as their sources
 /// declare them; `--filter` prints one regular expression for the test binary's

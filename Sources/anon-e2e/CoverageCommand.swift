@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import RunReporting
 
 /// `anon-e2e coverage`: the matrix rule → cases, from CONTRACT.md's rule ids
 /// and the `.rules(...)` of the Staging cases; with a run, each rule's verdict.

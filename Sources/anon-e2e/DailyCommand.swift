@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import RunHistory
-import TestSupport
+import Contract
+import Evidence
+import RunReporting
 
 /// `anon-e2e daily` (seed 001): one ordinary conversation for an anonymous
 /// and a registered user, through the messages endpoint only, checked and

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import Contract
+import Evidence
+import RunReporting
 
 /// `anon-e2e export postman`: the loop's calls as a Postman v2.1 collection and
 /// environment, for a Newman regression job; `--replay` sends the written

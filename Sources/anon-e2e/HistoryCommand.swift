@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import RunHistory
-import TestSupport
+import Contract
+import Evidence
+import RunReporting
 
 /// `anon-e2e history`: what the runs said over time.
 struct HistoryCommand: AsyncParsableCommand {

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import LoadRunner
-import TestSupport
+import Contract
+import Evidence
+import Transport
+import RunReporting
 
 /// `anon-e2e load`: the stability plan's runner (seed 004).
 struct LoadCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import RunReporting
 
 /// `anon-e2e prove`: the matrix of `ci/prove`. A fault-free run must pass, and
 /// every fault of LocalStaging must make at least one case fail; each fault is

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import Contract
+import Evidence
+import RunReporting
 
 /// `anon-e2e report`: REPORT.md and the JUnit XML of a Staging run, from
 /// Swift Testing's event stream and the run's index.jsonl.

@@ -1,7 +1,9 @@
 import Foundation
 import RunHistory
 import RunMetrics
-import TestSupport
+import Contract
+import Evidence
+import RunReporting
 
 /// What happens to every finished run, suite or daily: it joins the history,
 /// its `metrics.prom` is written (and pushed when a Pushgateway is

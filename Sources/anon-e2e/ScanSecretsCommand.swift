@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import Contract
+import Evidence
+import Protocols
+import RunReporting
 
 /// `anon-e2e scan-secrets PATH…`: proves no output of a run holds a secret
 /// it handled (configured or seen at run time), in any form, or a whole
@@ -22,10 +25,10 @@ struct ScanSecretsCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try Configuration.load()
-        var known: [SecretScanner.Fingerprint] = []
+        var known: [SecretFingerprint] = []
         if let path = fingerprints ?? configuration[.fingerprints], let data = FileManager.default.contents(atPath: path) {
             let decoder = JSONDecoder()
-            known = data.split(separator: 10).compactMap { try? decoder.decode(SecretScanner.Fingerprint.self, from: Data($0)) }
+            known = data.split(separator: 10).compactMap { try? decoder.decode(SecretFingerprint.self, from: Data($0)) }
             if !keepFingerprints { try? FileManager.default.removeItem(atPath: path) }
         }
         let scanner = SecretScanner(secrets: configuration.labeledSecrets, fingerprints: known)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import Evidence
+import Protocols
+import Transport
 
 /// `anon-e2e stream URL`: prints every event and comment the moment it
 /// arrives, then a summary.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import TestSupport
+import Contract
 
 /// `anon-e2e verify-setup`: which capabilities the configuration enables,
 /// and what each missing one needs.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Protocols
+import Transport
 
 /// CONTRACT §1: the auth API itself, as the official clients meet it: the
 /// gateway's apikey check, GoTrue's error bodies, sign-out, and the JWKS.

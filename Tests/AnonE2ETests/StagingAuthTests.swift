@@ -1,7 +1,9 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Protocols
+import Transport
 
 /// Seed 000, step A: a real anonymous JWT from Supabase Auth, and what it must carry.
 @Suite("StagingAuth", .requires(.auth, .api), .replies(1), .tags(.auth))

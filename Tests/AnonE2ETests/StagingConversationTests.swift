@@ -1,7 +1,9 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Protocols
+import Transport
 
 /// CONTRACT §2 and §3: a conversation is its owner's. Another user's, or an
 /// unknown id, is 404 `not_found`, never 200, and nothing is written to it.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Evidence
+import Transport
 
 /// Seed 000, step C: the rows one anonymous message wrote, read through a
 /// read-only session, checked by the named assertions of sql/.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Transport
 
 @Suite("StagingHealth", .requires(.api), .timeLimit(.minutes(1)))
 struct StagingHealthTests {

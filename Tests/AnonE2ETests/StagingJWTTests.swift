@@ -1,8 +1,11 @@
 import Foundation
 import LoopbackServer
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Evidence
+import Protocols
+import Transport
 
 /// Seed 000, supplement 1): forged tokens, and tokens whose only fault is a claim.
 @Suite("StagingJWT", .requires(.auth, .api), .serialized, .replies(2), .tags(.jwt))

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Evidence
+import Protocols
+import Transport
 
 /// Seed 000, supplement 3): 401, 403 and 429 told apart, and the anonymous
 /// tier's limits holding. Each case spends its own identity, so a limit it

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Transport
 
 /// Seed 000, step D: policy gates answer anonymous callers with the K1 body.
 @Suite("StagingPolicy", .requires(.auth, .api), .replies(1), .tags(.policy, .criticalRefusal))

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Protocols
 
 /// Seed 003: Socket.IO at /ws authenticates with the JWT in the CONNECT auth payload.
 @Suite("StagingRealtime", .requires(.realtime), .timeLimit(.minutes(1)), .tags(.realtime))

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Evidence
+import Protocols
+import Transport
 
 /// CONTRACT §1 and §4: registered (password) users. One is signed up a run,
 /// under REGISTERED_EMAIL_DOMAIN; identities are a budget here too.
@@ -23,7 +26,7 @@ struct StagingRegisteredTests {
             let domain = Staging.configuration[.registeredEmailDomain] ?? "anon-e2e.test"
             let email = "e2e-\(UUID().uuidString.prefix(12).lowercased())@\(domain)"
             let password = "pw-" + UUID().uuidString
-            Staging.backend.auth.redactor.register(password, label: "a registered user's password")
+            Staging.backend.auth.secrets.register(password, label: "a registered user's password")
             let session = try await Staging.backend.auth.signUp(email: email, password: password)
             Staging.evidence.note(TraceNote(kind: .signIn, test: Staging.testName, message: "registered sign-up"))
             return Registered(email: email, password: password, signUp: session)

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Protocols
+import Transport
 
 /// CONTRACT §2 and §3: every answer carries a trace id (the server makes one
 /// when none was sent), and a request the API cannot read is 422 `request.invalid`.

@@ -1,7 +1,10 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Evidence
+import Protocols
+import Transport
 
 /// Seed 000, supplement 2): streams that keep alive, survive a slow reader,
 /// keep order under load, and resume after a cut.

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
-import TestSupport
-import TestSupportTesting
+import AnonE2ETesting
+import Contract
+import Protocols
+import Transport
 
 /// Seed 000, step B: the message answered as an event stream, consumed to the end.
 @Suite("StagingStream", .requires(.auth, .api), .replies(2), .tags(.stream, .criticalNormal))

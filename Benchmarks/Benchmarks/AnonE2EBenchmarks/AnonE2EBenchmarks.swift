@@ -4,7 +4,10 @@ import Glibc
 import Benchmark
 import Foundation
 import LoopbackServer
-import TestSupport
+import Contract
+import Evidence
+import Protocols
+import Transport
 
 // Run by `ci/bench` (`swift package benchmark`), compared against the
 // baselines in .benchmarkBaselines/. Each benchmark reports what it moves

@@ -1,5 +1,8 @@
 import Foundation
-import TestSupport
+import Contract
+import Evidence
+import Protocols
+import Transport
 
 // The Swift readers of ci/bench's side-by-side table: `sse-read MODE URL` reads
 // the whole stream with this project's transport and prints `events=N bytes=N`:

@@ -1,6 +1,9 @@
 import Foundation
 import Synchronization
-import TestSupport
+import Contract
+import Evidence
+import Protocols
+import Transport
 
 /// How many concurrent SSE streams a backend holds: opens `count` streams of
 /// long replies (anonymous users, `perUser` streams each), keeps them open

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import Contract
+import Evidence
+import Protocols
+import Transport
+
+/// What every Staging case shares: the backend, the evidence recorder,
+/// verdicts turned into expectations, warnings, and anonymous identities
+/// (signed in once per suite, since Supabase limits them per IP).
+public enum Staging {
+    public static var configuration: Configuration { .current }
+    public static let backend = StagingBackend(onStream: { noteMeasurements($0) })
+    public static var evidence: EvidenceRecorder { .forTests }
+
+    /// The running test's function name, as JUnit and the report know it.
+    public static var testName: String? { Test.current?.name }
+
+    /// Ends the running case as skipped: its rule could not be checked here.
+    /// The reason goes to the console, the JUnit XML and REPORT.md (from the
+    /// event stream); strict mode fails the run unless ANON_E2E_ALLOW_SKIP lists the case.
+    public static func skip(_ reason: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Never {
+        evidence.note(TraceNote(kind: .skip, test: testName, message: reason))
+        try Test.cancel(Comment(rawValue: reason), sourceLocation: sourceLocation)
+    }
+
+    /// Records an issue for each failed verdict, saying what was expected and what came.
+    public static func expect(_ verdicts: [Verdict], _ subject: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for verdict in verdicts where !verdict.passed {
+            // Through the redactor: the console and the event stream are outputs too.
+            Issue.record(Comment(rawValue: Redactor.shared.redact("\(subject): expected \(verdict.check)\(verdict.detail.map { "; \($0)" } ?? "")")),
+                         sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A SHOULD of the contract that does not hold: a warning in the test
+    /// output and in the report, never a failure.
+    public static func warn(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        Issue.record(Comment(rawValue: Redactor.shared.redact(message)), severity: .warning, sourceLocation: sourceLocation)
+        evidence.note(TraceNote(kind: .warning, test: testName, message: message))
+    }
+
+    /// Writes an exchange artifact and notes its trace id for the report.
+    @discardableResult
+    public static func record(_ name: String, request: HTTPRequest, response: HTTPResponse?, traceID: String?, verdicts: [Verdict] = []) throws -> URL {
+        let url = try evidence.record(name, json: HTTPExchangeRecord(request: request, response: response, verdicts: verdicts))
+        let code = (response?.status ?? 0) >= 400 ? response.flatMap { JSONValue.parse($0.body)?.object?["code"]?.string } : nil
+        noteExchange(traceID: traceID, request: request, status: response?.status, artifacts: [name], code: code)
+        return url
+    }
+
+    /// - Parameter code: a refusal's `code`, for the history's error mix.
+    public static func noteExchange(traceID: String?, request: HTTPRequest, status: Int?, artifacts: [String], code: String? = nil) {
+        let path = URLComponents(string: request.url)?.path ?? request.url
+        evidence.note(TraceNote(kind: .exchange, test: testName, traceID: traceID, request: "\(request.method.rawValue) \(path)",
+                                status: status, artifacts: artifacts, message: code))
+    }
+
+    /// One anonymous session per key (a suite's name), signed in on first use.
+    public static func anonymous(_ key: String) async throws -> GoTrueSession {
+        try await Identities.shared.once(key).value {
+            try await signInAnonymously(key)
+        }
+    }
+
+    /// A fresh anonymous identity (a case that signs out, or provokes limits); counted in the report.
+    public static func signInAnonymously(_ purpose: String) async throws -> GoTrueSession {
+        let started = ContinuousClock.now
+        let session = try await backend.auth.signInAnonymously()
+        evidence.note(TraceNote(kind: .signIn, test: testName, message: purpose))
+        evidence.note(TraceNote(kind: .measurement, test: testName, name: "sign_in_ms", value: (ContinuousClock.now - started).inMilliseconds))
+        return session
+    }
+
+    /// The phases of an answered stream, for the history and the metrics.
+    static func noteMeasurements(_ stream: MessageStream) {
+        guard (200..<300).contains(stream.head.status), !stream.transcript.items.isEmpty else { return }
+        let configuration = backend.configuration
+        let measured = StreamMeasurements(stream, deltaType: configuration[.eventDelta] ?? "delta",
+                                          finalType: configuration[.eventFinal] ?? "final", metaType: configuration[.eventMeta] ?? "meta")
+        for (name, value) in measured.values + [("streams_in_flight", Double(StreamsInFlight.most))] {
+            evidence.note(TraceNote(kind: .measurement, test: testName, traceID: stream.traceID, name: name, value: value))
+        }
+    }
+}
+
+/// One sign-in per key; concurrent first uses share it.
+actor Identities {
+    static let shared = Identities()
+    private var sessions: [String: Once<GoTrueSession>] = [:]
+
+    func once(_ key: String) -> Once<GoTrueSession> {
+        if let existing = sessions[key] { return existing }
+        let once = Once<GoTrueSession>()
+        sessions[key] = once
+        return once
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Evidence
+import Protocols
+import Transport
+
+/// The backend under test in contract terms: where its routes are (paths from
+/// the configuration, with CONTRACT.md's defaults) and clients for them.
+public struct StagingBackend: Sendable {
+    public let configuration: Configuration
+    public let http: HTTPClient
+    /// Told of every message stream read (the suite records its phase timings).
+    public let onStream: (@Sendable (MessageStream) -> Void)?
+
+    public init(configuration: Configuration = .current, http: HTTPClient = HTTPClient(),
+                onStream: (@Sendable (MessageStream) -> Void)? = nil) {
+        self.configuration = configuration
+        self.http = http
+        self.onStream = onStream
+    }
+
+    public var supabaseURL: String { (configuration[.supabaseURL] ?? "").trimmingSuffix { $0 == "/" } }
+    public var apiBase: String { (configuration[.apiBase] ?? "").trimmingSuffix { $0 == "/" } }
+    /// The issuer every access token must carry.
+    public var issuer: String { supabaseURL + "/auth/v1" }
+
+    public var auth: GoTrueClient {
+        GoTrueClient(baseURL: supabaseURL, anonKey: configuration[.supabaseAnonKey] ?? "", http: http, secrets: Redactor.shared)
+    }
+
+    public var messages: MessagesAPI { MessagesAPI(backend: self) }
+
+    public func url(_ key: ConfigurationKey, id: String? = nil) -> String {
+        let path = configuration[key] ?? ""
+        return apiBase + (id.map { path.replacingOccurrences(of: "{id}", with: $0) } ?? path)
+    }
+
+    /// Deadlines for a request that is not a message (auth, policy, health), from `ANON_E2E_REQUEST_TIMEOUT`.
+    public var deadlines: Deadlines {
+        let total = configuration.seconds(.requestTimeout) ?? .seconds(30)
+        return Deadlines(connect: min(total, connectTimeout), head: total, total: total, idle: total)
+    }
+
+    /// Deadlines for a message, streamed or not: a model answers in its own time,
+    /// so they come from the reply's phases (`ANON_E2E_*_TIMEOUT`).
+    public var messageDeadlines: Deadlines {
+        Deadlines(connect: connectTimeout, head: configuration.seconds(.firstByteTimeout) ?? .seconds(30),
+                  total: replyTimeout, idle: configuration.seconds(.idleTimeout) ?? .seconds(45))
+    }
+
+    public var connectTimeout: Duration { configuration.seconds(.connectTimeout) ?? .seconds(10) }
+    /// The longest a stream may take from the request to its `final`.
+    public var replyTimeout: Duration { configuration.seconds(.replyTimeout) ?? .seconds(120) }
+    /// The longest a stream may take from the request to its first token.
+    public var firstTokenTimeout: Duration { configuration.seconds(.firstTokenTimeout) ?? .seconds(60) }
+
+    /// A prompt whose reply outlasts a ping interval on the backend (`ANON_E2E_LONG_PROMPT`).
+    public var longPrompt: String { configuration[.longPrompt] ?? Self.defaultLongPrompt }
+    public static let defaultLongPrompt = String(repeating: "tell me a long story about streams and heartbeats. ", count: 8)
+
+    public var tls: TLSOptions { TLSOptions(verifyPeer: true, caBundlePath: configuration[.caBundle]) }
+
+    /// A request to the API with the headers every case sends.
+    public func request(_ method: HTTPRequest.Method, _ url: String, token: String?, traceID: String?, json: String? = nil,
+                        accept: String = "application/json") -> HTTPRequest {
+        var request = HTTPRequest(method, url, body: json.map { Array($0.utf8) }, deadlines: deadlines, tls: tls)
+        request.headers.add("Accept", accept)
+        if json != nil { request.headers.add("Content-Type", "application/json") }
+        if let token { request.headers.add("Authorization", "Bearer \(token)") }
+        if let traceID { request.headers.add("X-Trace-Id", traceID) }
+        return request
+    }
+
+    public static func newTraceID() -> String { UUID().uuidString.lowercased() }
+}

@@ -1,0 +1,94 @@
+import Protocols
+import Transport
+/// The MUSTs of CONTRACT.md §2 for one message stream, each a verdict that
+/// says what was expected and what came.
+public struct StreamInvariants: Sendable {
+    public let meta: String
+    public let delta: String
+    public let final: String
+    public let error: String
+    /// How much earlier than `final` the first delta must arrive to count as
+    /// flushed when produced (a buffering proxy delivers them together).
+    public let minimumFlushGap: Duration
+
+    public init(configuration: Configuration, minimumFlushGap: Duration = .milliseconds(5)) {
+        meta = configuration[.eventMeta] ?? "meta"
+        delta = configuration[.eventDelta] ?? "delta"
+        final = configuration[.eventFinal] ?? "final"
+        error = configuration[.eventError] ?? "error"
+        self.minimumFlushGap = minimumFlushGap
+    }
+
+    /// The answer's head: status, content type, trace id echo, no caching.
+    public func head(_ stream: MessageStream) -> [Verdict] {
+        let type = stream.head.headers["Content-Type"]
+        return [
+            Verdict("status is 200 or 202", passed: [200, 202].contains(stream.head.status),
+                    detail: "got \(stream.head.status)\(stream.nonStreamBody.isEmpty ? "" : ": " + String(decoding: stream.nonStreamBody.prefix(300), as: UTF8.self))"),
+            Verdict("Content-Type is text/event-stream", passed: EventStreamContentType.matches(type), detail: "got \(type ?? "none")"),
+            Verdict("X-Trace-Id echoes the request's", passed: stream.head.headers["X-Trace-Id"] == stream.traceID,
+                    detail: "sent \(stream.traceID), got \(stream.head.headers["X-Trace-Id"] ?? "none")"),
+            Verdict("Cache-Control is no-cache", passed: stream.head.headers["Cache-Control"]?.lowercased().contains("no-cache") == true,
+                    detail: "got \(stream.head.headers["Cache-Control"] ?? "none")"),
+        ]
+    }
+
+    /// The frames: meta first and once, final last and once, ids increasing,
+    /// seq contiguous, deltas joining to final.content, no error, closed after final.
+    public func frames(_ stream: MessageStream) -> [Verdict] {
+        let events = stream.events
+        let types = events.map(\.type)
+        let summary = types.count > 12 ? "\(types.prefix(6)) … \(types.suffix(3)) (\(types.count))" : "\(types)"
+        var verdicts = [
+            Verdict("exactly one \(meta), first", passed: types.first == meta && types.filter { $0 == meta }.count == 1, detail: "events: \(summary)"),
+            Verdict("exactly one \(final), last", passed: types.last == final && types.filter { $0 == final }.count == 1, detail: "events: \(summary)"),
+            Verdict("no \(error) frame", passed: !types.contains(error), detail: events.first { $0.type == error }?.data),
+            Verdict("the server closed the stream after \(final)", passed: stream.ending == .closedByServer, detail: "\(stream.ending)"),
+        ]
+        let ids = events.map(\.id)
+        let numeric = ids.compactMap { $0.flatMap { Int($0) } }
+        verdicts.append(Verdict("every frame has an id, strictly increasing", passed: numeric.count == ids.count && zip(numeric, numeric.dropFirst()).allSatisfy(<),
+                                detail: "ids: \(ids.map { $0 ?? "-" }.prefix(40))"))
+        let deltas = events.filter { $0.type == delta }.map { JSONValue.parse($0.data) }
+        let seqs = deltas.map { $0?["seq"]?.int }
+        verdicts.append(Verdict("delta seq is 1, 2, 3 … with no gap", passed: !seqs.isEmpty && seqs == Array(1...max(seqs.count, 1)).map(Optional.some),
+                                detail: "seq: \(seqs.map { $0.map(String.init) ?? "nil" }.prefix(40))"))
+        let joined = deltas.map { $0?["delta"]?.string ?? "" }.joined()
+        let content = stream.data(stream.first(final))?["content"]?.string
+        verdicts.append(Verdict("the deltas join to final.content", passed: content != nil && joined == content,
+                                detail: "deltas: \(joined.debugDescription.prefix(200)); final.content: \((content ?? "none").debugDescription.prefix(200))"))
+        return verdicts
+    }
+
+    /// What `meta` and `final` carry (§2): the ids a client keeps, the model, the usage.
+    public func contents(_ stream: MessageStream) -> [Verdict] {
+        let meta = stream.data(stream.first(self.meta)), final = stream.data(stream.first(self.final))
+        let fields = ["trace_id", "conversation_id", "session_id", "message_id", "model", "user_type"]
+        let usage = final?["usage"]
+        return fields.map { key in
+            Verdict("meta.\(key) is a non-empty string", passed: !(meta?[key]?.string ?? "").isEmpty, detail: "meta: \(meta?.text.prefix(300) ?? "none")")
+        } + [
+            Verdict("meta.trace_id is the request's X-Trace-Id", passed: meta?["trace_id"]?.string == stream.traceID,
+                    detail: "sent \(stream.traceID), meta.trace_id \(meta?["trace_id"]?.text ?? "none")"),
+            Verdict("final.message_id equals meta.message_id", passed: final?["message_id"]?.string != nil && final?["message_id"] == meta?["message_id"],
+                    detail: "meta \(meta?["message_id"]?.text ?? "none"), final \(final?["message_id"]?.text ?? "none")"),
+            Verdict("final.finish_reason is a string", passed: final?["finish_reason"]?.string?.isEmpty == false, detail: final?["finish_reason"]?.text ?? "missing"),
+            Verdict("final.usage has integer prompt_tokens and completion_tokens",
+                    passed: usage?["prompt_tokens"]?.int != nil && usage?["completion_tokens"]?.int != nil, detail: usage?.text ?? "missing"),
+        ]
+    }
+
+    /// Flushed as produced: the first delta reached the client measurably before final.
+    public func flushing(_ stream: MessageStream) -> Verdict {
+        guard let first = stream.first(delta), let last = stream.first(final) else {
+            return Verdict("the first \(delta) arrives before \(final)", passed: false, detail: "no \(delta) or no \(final)")
+        }
+        let gap = last.arrival - first.arrival
+        return Verdict("the first \(delta) arrives at least \(minimumFlushGap) before \(final)", passed: gap >= minimumFlushGap,
+                       detail: String(format: "gap %.1f ms", gap.inMilliseconds))
+    }
+}
+
+extension Array where Element == Verdict {
+    public var failures: [Verdict] { filter { !$0.passed } }
+}

@@ -1,0 +1,24 @@
+import Transport
+/// The phases of one answered message, in milliseconds from the request:
+/// what the history, the metrics and the dashboard trend. A phase that did
+/// not happen (no `final` on a broken stream) is left out, never zero.
+public struct StreamMeasurements: Sendable {
+    public static let names = ["first_byte_ms", "meta_ms", "first_delta_ms", "final_ms", "stream_events",
+                               "curl_connect_ms", "curl_tls_ms", "curl_first_byte_ms", "curl_total_ms"]
+
+    public var values: [(name: String, value: Double)]
+
+    public init(_ stream: MessageStream, deltaType: String = "delta", finalType: String = "final", metaType: String = "meta") {
+        let transcript = stream.transcript
+        var values: [(String, Double)] = [("first_byte_ms", (transcript.headArrival - transcript.started).inMilliseconds)]
+        for (name, type) in [("meta_ms", metaType), ("first_delta_ms", deltaType), ("final_ms", finalType)] {
+            if let event = stream.first(type) { values.append((name, (event.arrival - transcript.started).inMilliseconds)) }
+        }
+        values.append(("stream_events", Double(stream.events.count)))
+        if let timings = stream.timings, timings.total > .zero {
+            values += [("curl_connect_ms", timings.connect.inMilliseconds), ("curl_tls_ms", timings.tlsHandshake.inMilliseconds),
+                       ("curl_first_byte_ms", timings.firstByte.inMilliseconds), ("curl_total_ms", timings.total.inMilliseconds)]
+        }
+        self.values = values
+    }
+}

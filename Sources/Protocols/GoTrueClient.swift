@@ -1,0 +1,129 @@
+import Foundation
+import Synchronization
+import Transport
+
+/// A GoTrue session as `/auth/v1/signup` and `/auth/v1/token` answer it.
+public struct GoTrueSession: Sendable {
+    public let accessToken: String
+    public let refreshToken: String
+    public let tokenType: String?
+    public let expiresIn: Int?
+    public let expiresAt: Int?
+    public let user: [String: JSONValue]
+    /// The whole answer, for checks of its shape.
+    public let body: JSONValue
+
+    init(_ body: JSONValue) throws(GoTrueError) {
+        guard let access = body["access_token"]?.string, let refresh = body["refresh_token"]?.string, let user = body["user"]?.object else {
+            throw .shape("a session needs access_token, refresh_token and user; got \(body.text.prefix(300))")
+        }
+        accessToken = access
+        refreshToken = refresh
+        tokenType = body["token_type"]?.string
+        expiresIn = body["expires_in"]?.int
+        expiresAt = body["expires_at"]?.int
+        self.user = user
+        self.body = body
+    }
+
+    public var userID: String? { user["id"]?.string }
+}
+
+public enum GoTrueError: Error, Sendable, CustomStringConvertible {
+    /// GoTrue refused: its status and error code (either body shape).
+    case refused(status: Int, code: String?, message: String)
+    case shape(String)
+
+    public var status: Int? { if case let .refused(status, _, _) = self { status } else { nil } }
+    public var code: String? { if case let .refused(_, code, _) = self { code } else { nil } }
+
+    public var description: String {
+        switch self {
+        case let .refused(status, code, message): "GoTrue answered \(status) \(code ?? "(no code)"): \(message)"
+        case let .shape(reason): "unexpected GoTrue answer: \(reason)"
+        }
+    }
+}
+
+/// A client of Supabase Auth (GoTrue), as the official clients call it
+/// (`X-Supabase-Api-Version: 2024-01-01`). It counts anonymous sign-ins,
+/// since Supabase limits them per IP and a suite spends them as a budget.
+public struct GoTrueClient: Sendable {
+    public let baseURL: String
+    public let anonKey: String
+    public let http: HTTPClient
+    public let secrets: any SecretKeeper
+
+    static let signIns = Atomic<Int>(0)
+    /// Anonymous sign-ins made by this process.
+    public static var anonymousSignIns: Int { signIns.load(ordering: .relaxed) }
+
+    public init(baseURL: String, anonKey: String, http: HTTPClient = HTTPClient(), secrets: any SecretKeeper) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.anonKey = anonKey
+        self.http = http
+        self.secrets = secrets
+    }
+
+    public func signInAnonymously() async throws -> GoTrueSession {
+        Self.signIns.add(1, ordering: .relaxed)
+        return try await session(try await call(.post, "/signup", body: #"{"data":{},"gotrue_meta_security":{"captcha_token":null}}"#))
+    }
+
+    public func signUp(email: String, password: String) async throws -> GoTrueSession {
+        try await session(try await call(.post, "/signup", body: JSONValue.object(["email": .string(email), "password": .string(password)]).text))
+    }
+
+    public func signIn(email: String, password: String) async throws -> GoTrueSession {
+        try await session(try await call(.post, "/token?grant_type=password",
+                                         body: JSONValue.object(["email": .string(email), "password": .string(password)]).text))
+    }
+
+    public func refresh(_ refreshToken: String) async throws -> GoTrueSession {
+        try await session(try await call(.post, "/token?grant_type=refresh_token", body: JSONValue.object(["refresh_token": .string(refreshToken)]).text))
+    }
+
+    public func user(accessToken: String) async throws -> [String: JSONValue] {
+        let response = try await call(.get, "/user", bearer: accessToken)
+        guard let user = JSONValue.parse(response.body)?.object else { throw GoTrueError.shape("GET /user: \(response.text.prefix(300))") }
+        return user
+    }
+
+    public func signOut(accessToken: String, scope: String = "global") async throws {
+        _ = try await call(.post, "/logout?scope=\(scope)", bearer: accessToken)
+    }
+
+    /// The published keys (no apikey needed).
+    public func jwks() async throws -> [JSONWebKey] {
+        let response = try await http.send(HTTPRequest(.get, baseURL + "/auth/v1/.well-known/jwks.json"))
+        guard response.status == 200, let keys = JSONValue.parse(response.body)?["keys"]?.array else {
+            throw GoTrueError.shape("JWKS answered \(response.status): \(response.text.prefix(300))")
+        }
+        return keys.compactMap { $0.object.map(JSONWebKey.init) }
+    }
+
+    /// One call, with the apikey; a non-2xx answer throws with GoTrue's code.
+    public func call(_ method: HTTPRequest.Method, _ path: String, body: String? = nil, bearer: String? = nil) async throws -> HTTPResponse {
+        var request = HTTPRequest(method, baseURL + "/auth/v1" + path, body: body.map { Array($0.utf8) })
+        request.headers.add("apikey", anonKey)
+        request.headers.add("X-Supabase-Api-Version", "2024-01-01")
+        if body != nil { request.headers.add("Content-Type", "application/json") }
+        if let bearer { request.headers.add("Authorization", "Bearer \(bearer)") }
+        let response = try await http.send(request)
+        guard (200..<300).contains(response.status) else {
+            let parsed = JSONValue.parse(response.body)
+            let code = response.headers["x-sb-error-code"] ?? parsed?["error_code"]?.string ?? parsed?["code"]?.string
+            let message = parsed?["message"]?.string ?? parsed?["msg"]?.string ?? response.text
+            throw GoTrueError.refused(status: response.status, code: code, message: String(message.prefix(300)))
+        }
+        return response
+    }
+
+    private func session(_ response: HTTPResponse) async throws -> GoTrueSession {
+        guard let body = JSONValue.parse(response.body) else { throw GoTrueError.shape("not JSON: \(response.text.prefix(300))") }
+        let session = try GoTrueSession(body)
+        secrets.register(session.refreshToken, label: "a refresh token")
+        secrets.fingerprint(session.accessToken, label: "an access token")
+        return session
+    }
+}

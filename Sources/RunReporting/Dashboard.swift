@@ -1,0 +1,106 @@
+import Foundation
+import Evidence
+import RunHistory
+
+/// `dashboard.html`: the history drawn. Pass rate per day, run duration,
+/// first-token and full-reply latency (p50/p95 per run), the flaky cases,
+/// the last failures linked to their run's report, and the runs × cases grid.
+public struct Dashboard: Sendable {
+    public let runs: [HistoryRun]
+    public let cases: [HistoryCase]
+    public let flaky: [HistoryDatabase.Flaky]
+    public let firstToken: [(run: HistoryRun, p50: Double, p95: Double)]
+    public let fullReply: [(run: HistoryRun, p50: Double, p95: Double)]
+
+    /// - Parameter limit: how many of the last runs to draw.
+    public init(history: HistoryDatabase, limit: Int = 60) throws {
+        runs = Array(try history.lastRuns(limit).reversed())
+        cases = try history.cases(ofRuns: runs)
+        flaky = try history.flaky(lastRuns: min(limit, 20))
+        firstToken = try history.trend("first_delta_ms", lastRuns: limit)
+        fullReply = try history.trend("final_ms", lastRuns: limit)
+    }
+
+    public var html: String {
+        typealias H = HTMLPage
+        let calendar = Self.utcCalendar
+        var body = "<h1>AnonE2E dashboard</h1>\n<p class=\"muted\">\(runs.count) runs"
+        if let first = runs.first, let last = runs.last { body += " from \(Self.stamp(first.started)) to \(Self.stamp(last.started)) UTC" }
+        body += "</p>\n"
+        guard !runs.isEmpty else { return H.page(title: "AnonE2E dashboard", body: body + "<p>No run recorded yet.</p>") }
+
+        let days = Dictionary(grouping: runs) { calendar.startOfDay(for: $0.started) }
+        let rate = days.keys.sorted().map { day in
+            let dayRuns = days[day]!
+            return (x: day.timeIntervalSince1970, y: 100 * Double(dayRuns.filter(\.green).count) / Double(dayRuns.count),
+                    label: "\(Self.day(day)): \(dayRuns.filter(\.green).count)/\(dayRuns.count) green")
+        }
+        body += H.lineChart(title: "Pass rate per day", unit: "%", series: [.init(name: "green runs", color: H.passedColor, points: rate)], ceiling: 100)
+        let indexed = runs.enumerated().map { (index: Double($0.offset), run: $0.element) }
+        body += H.lineChart(title: "Run duration", unit: " s", series: [
+            .init(name: "duration", color: "#0969da", points: indexed.map { ($0.index, $0.run.seconds, $0.run.runID) }),
+        ], runAttribute: true)
+        let position = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($0.element.runID, Double($0.offset)) })
+        for (title, trend) in [("First token (first delta), ms", firstToken), ("Full reply (final), ms", fullReply)] {
+            body += H.lineChart(title: title, unit: "", series: [
+                .init(name: "p50", color: "#0969da", points: trend.map { (position[$0.run.runID] ?? 0, $0.p50, $0.run.runID) }),
+                .init(name: "p95", color: "#bc4c00", points: trend.map { (position[$0.run.runID] ?? 0, $0.p95, $0.run.runID) }),
+            ])
+        }
+
+        body += "<h2>Flaky cases (verdict changed in the last runs)</h2>\n"
+        body += flaky.isEmpty ? "<p>None.</p>\n" : H.table(["case", "changes", "verdicts, oldest first"], flaky.map {
+            [H.escape($0.caseID), String($0.changes), "<code>\(H.escape($0.verdicts))</code>"]
+        })
+
+        let byRun = Dictionary(grouping: cases, by: \.run)
+        let failures = runs.reversed().flatMap { run in (byRun[run.id ?? -1] ?? []).filter { $0.verdict == "failed" }.map { (run, $0) } }.prefix(20)
+        body += "<h2>Last failures</h2>\n"
+        body += failures.isEmpty ? "<p>None.</p>\n" : H.table(["run", "case", "what failed"], failures.map { run, item in
+            ["<a href=\"\(H.escape(run.report))\">\(H.escape(run.runID))</a>", H.verdictCell("failed", caseID: item.caseID, text: item.caseID),
+             H.escape(String(item.reason.prefix(300)))]
+        })
+
+        body += "<h2>Runs</h2>\n" + H.table(["run", "kind", "started (UTC)", "target", "commit", "verdict", "passed", "failed", "skipped", "duration"],
+                                            runs.reversed().map { run in
+            ["<a href=\"\(H.escape(run.report))\">\(H.escape(run.runID))</a>", run.kind.rawValue, Self.stamp(run.started),
+             H.escape("\(run.targetKind) \(run.targetHost)"), "<code>\(H.escape(String(run.gitCommit.prefix(10))))</code>",
+             H.verdictCell(run.green ? "passed" : "failed", caseID: "run \(run.runID)", text: run.green ? "green" : "red"),
+             String(run.passed), String(run.failed), String(run.skipped), String(format: "%.0f s", run.seconds)]
+        })
+
+        let caseIDs = Set(cases.map(\.caseID)).sorted()
+        body += "<h2>Cases × runs</h2>\n<p class=\"muted\">Oldest run on the left; green passed, red failed, amber skipped, blank not run.</p>\n"
+        var grid = "<table class=\"grid\"><tr><th>case</th>" + runs.map { "<th title=\"\(H.escape($0.runID))\"></th>" }.joined() + "</tr>\n"
+        for id in caseIDs {
+            grid += "<tr><th>\(H.escape(id))</th>"
+            for run in runs {
+                if let item = byRun[run.id ?? -1]?.first(where: { $0.caseID == id }) {
+                    grid += "<td class=\"\(H.escape(item.verdict))\" data-verdict=\"\(H.escape(item.verdict))\" data-case=\"\(H.escape(id))\" " +
+                        "title=\"\(H.escape(run.runID)): \(H.escape(item.verdict))\"></td>"
+                } else {
+                    grid += "<td></td>"
+                }
+            }
+            grid += "</tr>\n"
+        }
+        body += grid + "</table>\n"
+        return H.page(title: "AnonE2E dashboard", body: body)
+    }
+
+    static var utcCalendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }
+
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    static func day(_ date: Date) -> String { String(stamp(date).prefix(10)) }
+}

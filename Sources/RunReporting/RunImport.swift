@@ -1,0 +1,74 @@
+import Foundation
+import Contract
+import Evidence
+import RunHistory
+
+/// A Staging run's evidence (its event stream, `index.jsonl`, the verdict)
+/// turned into history rows. Only what the artifacts already hold, which
+/// passed the redactor: no token or password reaches the history.
+public struct RunImport: Sendable {
+    public let directory: URL
+    public let log: TestEventLog
+    public let notes: [TraceNote]
+    public let verdict: RunVerdict
+    public let configuration: Configuration
+    public let rules: [String: [String]]
+
+    public init(directory: URL, log: TestEventLog, notes: [TraceNote], verdict: RunVerdict, configuration: Configuration, rules: [String: [String]]) {
+        self.directory = directory
+        self.log = log
+        self.notes = notes
+        self.verdict = verdict
+        self.configuration = configuration
+        self.rules = rules
+    }
+
+    public func recorded(kind: HistoryRun.Kind = .suite, finished: Date = Date(), gitCommit: String) -> RecordedRun {
+        let seconds = log.cases.map(\.seconds).max() ?? 0
+        let runSeconds = log.wallSeconds ?? seconds
+        let started = log.startedAt ?? finished.addingTimeInterval(-runSeconds)
+        let run = HistoryRun(runID: directory.lastPathComponent, kind: kind, started: started, finished: started.addingTimeInterval(runSeconds),
+                             targetKind: configuration[.targetKind] ?? "staging", targetHost: Self.host(configuration[.apiBase]),
+                             gitCommit: gitCommit, strict: verdict.strict,
+                             passed: log.cases.filter { $0.verdict == .passed }.count, failed: log.failed,
+                             skipped: log.cases.filter { $0.verdict == .skipped }.count, green: !verdict.failed, seconds: runSeconds,
+                             report: directory.lastPathComponent + "/REPORT.html")
+        let cases = log.cases.map { item in
+            HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(Redactor.shared.redact(item.reason ?? "").prefix(2000)),
+                        seconds: item.seconds, traceIDs: Self.traces(of: item.name, in: notes).joined(separator: " "),
+                        rules: (rules[item.id] ?? []).joined(separator: " "))
+        }
+        let measurements = notes.filter { $0.kind == .measurement }.compactMap { note -> HistoryMeasurement? in
+            guard let name = note.name, let value = note.value else { return nil }
+            return HistoryMeasurement(caseID: Self.caseID(note.test, in: log), traceID: note.traceID ?? "", name: name, value: value)
+        }
+        let refusals = notes.compactMap { note -> HistoryRefusal? in
+            guard note.kind == .exchange || note.kind == .mutation, let status = note.status, status >= 400 else { return nil }
+            return HistoryRefusal(caseID: Self.caseID(note.test, in: log), status: status, code: note.message ?? "")
+        }
+        return RecordedRun(run: run, cases: cases, measurements: measurements, refusals: refusals)
+    }
+
+    /// `host:port` of a URL: the history names the target without paths, queries or credentials.
+    public static func host(_ url: String?) -> String {
+        guard let url, let components = URLComponents(string: url), let host = components.host else { return "" }
+        return components.port.map { "\(host):\($0)" } ?? host
+    }
+
+    static func traces(of function: String, in notes: [TraceNote]) -> [String] {
+        var seen: [String] = []
+        for note in notes where note.test.map(Self.function) == function {
+            if let trace = note.traceID, !seen.contains(trace) { seen.append(trace) }
+        }
+        return seen
+    }
+
+    /// A note's test ("name(_:)") as the case id of the log ("Suite/name").
+    static func caseID(_ test: String?, in log: TestEventLog) -> String {
+        guard let test else { return "" }
+        let function = Self.function(test)
+        return log.cases.first { $0.name == function }?.id ?? function
+    }
+
+    static func function(_ test: String) -> String { String(test.prefix { $0 != "(" }) }
+}

@@ -1,0 +1,87 @@
+import Contract
+/// What a run means: green only when every case that ran held its rule and
+/// nothing that should have been checked was left out. A failed case, a
+/// secret found in an output and an unreadable configuration always fail the
+/// run; in strict mode (`ANON_E2E_STRICT=1`) every other problem does too, and
+/// without it each is printed loudly at the end.
+public struct RunVerdict: Sendable {
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            case failedCases, noCases, missingCapability, unlistedSkip, configuration, report, secretScan
+
+            /// Fails the run whether or not it is strict.
+            public var alwaysFails: Bool { self == .failedCases || self == .secretScan || self == .configuration }
+        }
+        public let kind: Kind
+        public let message: String
+        public var description: String { message }
+    }
+
+    public let strict: Bool
+    public let problems: [Problem]
+
+    /// Exit status for the run: see `Problem.Kind.alwaysFails`; every other problem only in strict mode.
+    public var failed: Bool { problems.contains { $0.kind.alwaysFails } || (strict && !problems.isEmpty) }
+
+    /// - Parameters:
+    ///   - configurationError: why the configuration could not be read (a malformed `.env.local`), if it could not.
+    ///   - outputErrors: the report or the secret scan that failed, with what they said.
+    public init(log: TestEventLog, configuration: Configuration, configurationError: String? = nil,
+                outputErrors: [(Problem.Kind, String)] = []) {
+        strict = configuration.bool(.strict)
+        var problems: [Problem] = []
+        if let configurationError {
+            problems.append(Problem(kind: .configuration, message: "the configuration could not be read: \(configurationError)"))
+        }
+        let failed = log.cases.filter { $0.verdict == .failed }
+        if !failed.isEmpty {
+            let rerun = failed.lazy.compactMap(\.filter).first.map { " (one alone: swift test --filter '\($0)')" } ?? ""
+            problems.append(Problem(kind: .failedCases, message: "\(failed.count) case(s) failed: " + failed.map(\.id).joined(separator: ", ") + rerun))
+        }
+        if log.cases.filter({ $0.verdict != .skipped }).isEmpty {
+            problems.append(Problem(kind: .noCases, message: log.cases.isEmpty
+                ? "no case ran (does the filter match any Staging case?)"
+                : "no case ran its check: all \(log.cases.count) were skipped"))
+        }
+        for capability in configuration.declaredCapabilities {
+            if let missing = configuration.missing(capability) {
+                problems.append(Problem(kind: .missingCapability, message: "declared capability missing: \(missing)"))
+            }
+        }
+        let allowed = SkipAllowance.parse(configuration[.allowSkip] ?? "")
+        for error in allowed.errors { problems.append(Problem(kind: .configuration, message: error)) }
+        for skip in log.cases where skip.verdict == .skipped && allowed.reason(for: skip.id) == nil {
+            problems.append(Problem(kind: .unlistedSkip, message: "skipped, not in ANON_E2E_ALLOW_SKIP: \(skip.id) (\(skip.reason ?? "no reason"))"))
+        }
+        for (kind, message) in outputErrors { problems.append(Problem(kind: kind, message: message)) }
+        self.problems = problems
+    }
+}
+
+/// `ANON_E2E_ALLOW_SKIP`: the skips a team accepts, `Suite/case: reason`
+/// separated by `;` or new lines. A trailing `*` matches a prefix.
+public struct SkipAllowance: Sendable {
+    public let entries: [(pattern: String, reason: String)]
+    public let errors: [String]
+
+    public static func parse(_ text: String) -> SkipAllowance {
+        var entries: [(String, String)] = []
+        var errors: [String] = []
+        for raw in text.split(whereSeparator: { $0 == ";" || $0 == "\n" }) {
+            let entry = raw.trimmingCharacters(in: .whitespaces)
+            if entry.isEmpty { continue }
+            guard let colon = entry.firstIndex(of: ":"),
+                  case let reason = entry[entry.index(after: colon)...].trimmingCharacters(in: .whitespaces), !reason.isEmpty else {
+                errors.append("ANON_E2E_ALLOW_SKIP entry '\(entry)' has no reason: write 'Suite/case: why the team accepts the skip'")
+                continue
+            }
+            entries.append((entry[..<colon].trimmingCharacters(in: .whitespaces), reason))
+        }
+        return SkipAllowance(entries: entries, errors: errors)
+    }
+
+    /// The reason the team gave for skipping this case, if it did.
+    public func reason(for id: String) -> String? {
+        entries.first { pattern, _ in pattern.hasSuffix("*") ? id.hasPrefix(pattern.dropLast()) : id == pattern }?.reason
+    }
+}

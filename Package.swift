@@ -91,6 +91,7 @@ let package = Package(
             dependencies: ["RunReporting", "RunHistory", "RunMetrics", "LoadRunner", "Contract", "Evidence", "Protocols",
                            "Transport", "AnonE2ETesting", "LoopbackServer"]
         ),
+        .testTarget(name: "AnonE2ETestingTests", dependencies: ["AnonE2ETesting"]),
         .testTarget(name: "LayeringTests"),
         // The Staging cases: they speak the testing bridge and the contract.
         .testTarget(

@@ -13,14 +13,14 @@ public enum Staging {
     public static let backend = StagingBackend(onStream: { noteMeasurements($0) })
     public static var evidence: EvidenceRecorder { .forTests }
 
-    /// The running test's function name, as JUnit and the report know it.
-    public static var testName: String? { Test.current?.name }
+    /// The running case, as notes, reports and the history name it.
+    public static var caseID: CaseID? { Test.current.flatMap { CaseID(testID: $0.id.description) } }
 
     /// Ends the running case as skipped: its rule could not be checked here.
     /// The reason goes to the console, the JUnit XML and REPORT.md (from the
     /// event stream); strict mode fails the run unless ANON_E2E_ALLOW_SKIP lists the case.
     public static func skip(_ reason: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Never {
-        evidence.note(TraceNote(kind: .skip, test: testName, message: reason))
+        evidence.note(TraceNote(kind: .skip, caseID: caseID, message: reason))
         try Test.cancel(Comment(rawValue: reason), sourceLocation: sourceLocation)
     }
 
@@ -37,7 +37,7 @@ public enum Staging {
     /// output and in the report, never a failure.
     public static func warn(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
         Issue.record(Comment(rawValue: Redactor.shared.redact(message)), severity: .warning, sourceLocation: sourceLocation)
-        evidence.note(TraceNote(kind: .warning, test: testName, message: message))
+        evidence.note(TraceNote(kind: .warning, caseID: caseID, message: message))
     }
 
     /// Writes an exchange artifact and notes its trace id for the report.
@@ -52,7 +52,7 @@ public enum Staging {
     /// - Parameter code: a refusal's `code`, for the history's error mix.
     public static func noteExchange(traceID: String?, request: HTTPRequest, status: Int?, artifacts: [String], code: String? = nil) {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        evidence.note(TraceNote(kind: .exchange, test: testName, traceID: traceID, request: "\(request.method.rawValue) \(path)",
+        evidence.note(TraceNote(kind: .exchange, caseID: caseID, traceID: traceID, request: "\(request.method.rawValue) \(path)",
                                 status: status, artifacts: artifacts, message: code))
     }
 
@@ -67,8 +67,8 @@ public enum Staging {
     public static func signInAnonymously(_ purpose: String) async throws -> GoTrueSession {
         let started = ContinuousClock.now
         let session = try await backend.auth.signInAnonymously()
-        evidence.note(TraceNote(kind: .signIn, test: testName, message: purpose))
-        evidence.note(TraceNote(kind: .measurement, test: testName, name: "sign_in_ms", value: (ContinuousClock.now - started).inMilliseconds))
+        evidence.note(TraceNote(kind: .signIn, caseID: caseID, message: purpose))
+        evidence.note(TraceNote(kind: .measurement, caseID: caseID, name: "sign_in_ms", value: (ContinuousClock.now - started).inMilliseconds))
         return session
     }
 
@@ -79,7 +79,7 @@ public enum Staging {
         let measured = StreamMeasurements(stream, deltaType: configuration[.eventDelta] ?? "delta",
                                           finalType: configuration[.eventFinal] ?? "final", metaType: configuration[.eventMeta] ?? "meta")
         for (name, value) in measured.values + [("streams_in_flight", Double(StreamsInFlight.most))] {
-            evidence.note(TraceNote(kind: .measurement, test: testName, traceID: stream.traceID, name: name, value: value))
+            evidence.note(TraceNote(kind: .measurement, caseID: caseID, traceID: stream.traceID, name: name, value: value))
         }
     }
 }
@@ -91,7 +91,7 @@ actor Identities {
 
     func once(_ key: String) -> Once<GoTrueSession> {
         if let existing = sessions[key] { return existing }
-        let once = Once<GoTrueSession>()
+        let once = Once<GoTrueSession>("the anonymous session \(key)")
         sessions[key] = once
         return once
     }

@@ -8,7 +8,8 @@ public struct TraceNote: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit, skip, heartbeat, measurement }
 
     public var kind: Kind
-    public var test: String?
+    /// The case that wrote it (nil outside a case).
+    public var caseID: CaseID?
     public var traceID: String?
     public var request: String?
     public var status: Int?
@@ -19,10 +20,10 @@ public struct TraceNote: Codable, Sendable, Equatable {
     /// A measurement's value (milliseconds, or a count), named by `name`.
     public var value: Double?
 
-    public init(kind: Kind, test: String? = nil, traceID: String? = nil, request: String? = nil, status: Int? = nil,
+    public init(kind: Kind, caseID: CaseID? = nil, traceID: String? = nil, request: String? = nil, status: Int? = nil,
                 artifacts: [String]? = nil, name: String? = nil, passed: Bool? = nil, message: String? = nil, value: Double? = nil) {
         self.kind = kind
-        self.test = test
+        self.caseID = caseID
         self.traceID = traceID
         self.request = request
         self.status = status
@@ -31,6 +32,11 @@ public struct TraceNote: Codable, Sendable, Equatable {
         self.passed = passed
         self.message = message
         self.value = value
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, traceID, request, status, artifacts, name, passed, message, value
+        case caseID = "case"
     }
 }
 

@@ -1,26 +1,21 @@
 import Foundation
+import Evidence
 
-/// A Staging case as its source declares it: the suite's display name and
-/// type, the function, the rule ids of `.rules(...)` and the tags of
+/// A Staging case as its source declares it: the suite's type, the function, the rule ids of `.rules(...)` and the tags of
 /// `.tags(...)` (its own and its suite's). Read from the sources, so the CLI
 /// and the scripts know the cases without running the test binary.
 public struct CaseDeclaration: Sendable, Equatable {
-    public let suite: String
-    public let typeName: String
-    public let function: String
+    public let caseID: CaseID
     public let rules: [String]
     public let tags: [String]
 
     /// `Suite/function`, as reports and the history name a case.
-    public var id: String { "\(suite)/\(function)" }
+    public var id: String { caseID.description }
     /// A `--filter` regular expression that selects this case alone in the test binary.
-    public var filter: String { Self.filter(type: typeName, function: function) }
-
-    /// The `--filter` of a test function: its type, not its suite's display name, so it matches the test's id.
-    public static func filter(type: String, function: String) -> String { "\(type)/\(function)\\b" }
+    public var filter: String { caseID.filter }
 
     private static let suitePattern = try! NSRegularExpression(
-        pattern: #"@Suite\("([^"]+)"(.*?)\)\s*(?:@\w+\s*)*struct\s+([A-Za-z_][A-Za-z0-9_]*)"#, options: [.dotMatchesLineSeparators])
+        pattern: #"@Suite\((.*?)\)\s*(?:@\w+\s*)*struct\s+([A-Za-z_][A-Za-z0-9_]*)"#, options: [.dotMatchesLineSeparators])
     private static let testPattern = try! NSRegularExpression(pattern: #"@Test\((.*?)\bfunc\s+([A-Za-z_][A-Za-z0-9_]*)"#, options: [.dotMatchesLineSeparators])
     private static let rulesPattern = try! NSRegularExpression(pattern: #"\.rules\(([^)]*)\)"#)
     private static let idPattern = try! NSRegularExpression(pattern: #""(S\d+\.\d+)""#)
@@ -34,14 +29,14 @@ public struct CaseDeclaration: Sendable, Equatable {
         for file in files.sorted(by: { $0.path < $1.path }) {
             let text = try String(contentsOf: file, encoding: .utf8)
             let suites = matches(suitePattern, in: text).map { match in
-                (start: Range(match.range, in: text)!.lowerBound, name: group(1, of: match, in: text),
-                 tags: captures(tagsPattern, tagPattern, in: group(2, of: match, in: text)), typeName: group(3, of: match, in: text))
+                (start: Range(match.range, in: text)!.lowerBound,
+                 tags: captures(tagsPattern, tagPattern, in: group(1, of: match, in: text)), typeName: group(2, of: match, in: text))
             }
             for test in matches(testPattern, in: text) {
                 let start = Range(test.range, in: text)!.lowerBound
                 guard let suite = suites.last(where: { $0.start < start }) else { continue }
                 let attributes = group(1, of: test, in: text)
-                result.append(CaseDeclaration(suite: suite.name, typeName: suite.typeName, function: group(2, of: test, in: text),
+                result.append(CaseDeclaration(caseID: CaseID(suite: suite.typeName, function: group(2, of: test, in: text)),
                                               rules: captures(rulesPattern, idPattern, in: attributes),
                                               tags: suite.tags + captures(tagsPattern, tagPattern, in: attributes)))
             }

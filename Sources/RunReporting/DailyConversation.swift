@@ -24,6 +24,8 @@ public struct DailyConversation: Sendable {
         /// How the registered user was had: "signed in" or "signed up".
         public var identity: String = ""
         public var failures: [Verdict] { verdicts.filter { !$0.passed } }
+        /// `Daily/anonymous`, `Daily/registered`.
+        public var caseID: CaseID { CaseID(suite: "Daily", function: user.rawValue) }
         public var passed: Bool { !verdicts.isEmpty && failures.isEmpty }
     }
 

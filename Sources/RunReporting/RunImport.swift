@@ -35,16 +35,16 @@ public struct RunImport: Sendable {
                              report: directory.lastPathComponent + "/REPORT.html")
         let cases = log.cases.map { item in
             HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(Redactor.shared.redact(item.reason ?? "").prefix(2000)),
-                        seconds: item.seconds, traceIDs: Self.traces(of: item.name, in: notes).joined(separator: " "),
+                        seconds: item.seconds, traceIDs: Self.traces(of: item.caseID, in: notes).joined(separator: " "),
                         rules: (rules[item.id] ?? []).joined(separator: " "))
         }
         let measurements = notes.filter { $0.kind == .measurement }.compactMap { note -> HistoryMeasurement? in
             guard let name = note.name, let value = note.value else { return nil }
-            return HistoryMeasurement(caseID: Self.caseID(note.test, in: log), traceID: note.traceID ?? "", name: name, value: value)
+            return HistoryMeasurement(caseID: note.caseID?.description ?? "", traceID: note.traceID ?? "", name: name, value: value)
         }
         let refusals = notes.compactMap { note -> HistoryRefusal? in
             guard note.kind == .exchange || note.kind == .mutation, let status = note.status, status >= 400 else { return nil }
-            return HistoryRefusal(caseID: Self.caseID(note.test, in: log), status: status, code: note.message ?? "")
+            return HistoryRefusal(caseID: note.caseID?.description ?? "", status: status, code: note.message ?? "")
         }
         return RecordedRun(run: run, cases: cases, measurements: measurements, refusals: refusals)
     }
@@ -55,20 +55,12 @@ public struct RunImport: Sendable {
         return components.port.map { "\(host):\($0)" } ?? host
     }
 
-    static func traces(of function: String, in notes: [TraceNote]) -> [String] {
+    /// The trace ids a case's notes name, in the order they first appear.
+    static func traces(of caseID: CaseID, in notes: [TraceNote]) -> [String] {
         var seen: [String] = []
-        for note in notes where note.test.map(Self.function) == function {
+        for note in notes where note.caseID == caseID {
             if let trace = note.traceID, !seen.contains(trace) { seen.append(trace) }
         }
         return seen
     }
-
-    /// A note's test ("name(_:)") as the case id of the log ("Suite/name").
-    static func caseID(_ test: String?, in log: TestEventLog) -> String {
-        guard let test else { return "" }
-        let function = Self.function(test)
-        return log.cases.first { $0.name == function }?.id ?? function
-    }
-
-    static func function(_ test: String) -> String { String(test.prefix { $0 != "(" }) }
 }

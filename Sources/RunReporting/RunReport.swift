@@ -43,7 +43,7 @@ public struct RunReport: Sendable {
 
         text += "## Overview\n\n| suite | case | verdict | duration | trace ids |\n|---|---|---|---|---|\n"
         for item in cases {
-            let traces = Set(notes.filter { ($0.test ?? "").prefix { $0 != "(" } == item.name && $0.traceID != nil }.compactMap(\.traceID)).sorted()
+            let traces = Set(notes.filter { $0.caseID == item.caseID && $0.traceID != nil }.compactMap(\.traceID)).sorted()
             let verdict = switch item.verdict {
             case .passed: "pass"
             case .failed: "**FAIL**"
@@ -83,7 +83,7 @@ public struct RunReport: Sendable {
             let assertionText = assertions.isEmpty ? "" : "\(passed)/\(assertions.count) pass" +
                 (assertions.contains { $0.passed != true } ? ": fail " + assertions.filter { $0.passed != true }.compactMap(\.name).joined(separator: ", ") : "")
             for exchange in exchanges {
-                text += "| `\(trace)` | \(exchange.test ?? "") | \(exchange.request ?? "") | \(exchange.status.map(String.init) ?? "") | \((exchange.artifacts ?? []).joined(separator: ", ")) | \(assertionText) |\n"
+                text += "| `\(trace)` | \(exchange.caseID?.description ?? "") | \(exchange.request ?? "") | \(exchange.status.map(String.init) ?? "") | \((exchange.artifacts ?? []).joined(separator: ", ")) | \(assertionText) |\n"
             }
         }
 
@@ -110,7 +110,7 @@ public struct RunReport: Sendable {
 
         let warnings = notes.filter { $0.kind == .warning }
         text += "\n## Warnings\n\n"
-        text += warnings.isEmpty ? "None.\n" : warnings.map { "- \($0.test.map { "\($0): " } ?? "")\($0.message ?? "")\n" }.joined()
+        text += warnings.isEmpty ? "None.\n" : warnings.map { "- \($0.caseID.map { "\($0): " } ?? "")\($0.message ?? "")\n" }.joined()
         return text
     }
 }

@@ -20,7 +20,7 @@ extension RunReport {
 
         body += "<h2>Cases</h2>\n"
         body += H.table(["suite", "case", "verdict", "duration", "why", "trace ids", "artifacts"], cases.map { item in
-            let mine = notes.filter { ($0.test ?? "").prefix { $0 != "(" } == item.name }
+            let mine = notes.filter { $0.caseID == item.caseID }
             let traces = Set(mine.compactMap(\.traceID)).sorted()
             let artifacts = Set(mine.flatMap { $0.artifacts ?? [] }).sorted()
             return [H.escape(item.suite), "<b>\(H.escape(item.name))</b><br><span class=\"muted\">\(H.escape(item.displayName))</span>",
@@ -44,7 +44,7 @@ extension RunReport {
             let columns = ["curl_connect_ms", "curl_tls_ms", "curl_first_byte_ms", "first_byte_ms", "meta_ms", "first_delta_ms", "final_ms", "curl_total_ms", "stream_events"]
             body += H.table(["X-Trace-Id", "case"] + columns.map { $0.replacingOccurrences(of: "_ms", with: "") }, phases.keys.sorted().map { trace in
                 let values = Dictionary(phases[trace]!.compactMap { note in note.name.flatMap { n in note.value.map { (n, $0) } } }, uniquingKeysWith: { a, _ in a })
-                return ["<code>\(H.escape(trace))</code>", H.escape(phases[trace]!.first?.test ?? "")] + columns.map { values[$0].map(H.short) ?? "" }
+                return ["<code>\(H.escape(trace))</code>", H.escape(phases[trace]!.first?.caseID?.description ?? "")] + columns.map { values[$0].map(H.short) ?? "" }
             })
         }
 
@@ -73,7 +73,7 @@ extension RunReport {
         }
 
         body += "<h2>Traces</h2>\n" + H.table(["X-Trace-Id", "case", "request", "status", "artifacts"], notes.filter { $0.kind == .exchange }.map { note in
-            ["<code>\(H.escape(note.traceID ?? ""))</code>", H.escape(note.test ?? ""), H.escape(note.request ?? ""),
+            ["<code>\(H.escape(note.traceID ?? ""))</code>", H.escape(note.caseID?.description ?? ""), H.escape(note.request ?? ""),
              (note.status.map(String.init) ?? "") + (note.message.map { " <code>\(H.escape($0))</code>" } ?? ""),
              (note.artifacts ?? []).map { "<a href=\"\(H.escape($0))\">\(H.escape($0))</a>" }.joined(separator: " ")]
         })
@@ -90,7 +90,7 @@ extension RunReport {
 
         let warnings = notes.filter { $0.kind == .warning }
         body += "<h2>Warnings</h2>\n" + (warnings.isEmpty ? "<p>None.</p>\n" :
-            "<ul>" + warnings.map { "<li>\(H.escape(($0.test.map { "\($0): " } ?? "") + ($0.message ?? "")))</li>" }.joined() + "</ul>\n")
+            "<ul>" + warnings.map { "<li>\(H.escape(($0.caseID.map { "\($0): " } ?? "") + ($0.message ?? "")))</li>" }.joined() + "</ul>\n")
         return H.page(title: "AnonE2E \(runID)", body: body)
     }
 

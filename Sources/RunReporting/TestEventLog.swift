@@ -1,6 +1,7 @@
 import Foundation
 import Contract
 import Protocols
+import Evidence
 
 /// What Swift Testing said about each case of a run, read from its event
 /// stream (`swift test --event-stream-output-path F --event-stream-version 0`).
@@ -12,32 +13,31 @@ public struct TestEventLog: Sendable {
     public struct Case: Sendable, Equatable {
         public enum Verdict: String, Sendable, Equatable { case passed, failed, skipped }
 
-        /// `Suite/function` by the suite's display name: the id reports and
-        /// `ANON_E2E_ALLOW_SKIP` use.
-        public var id: String
-        /// The `--filter` (of `swift test`, or `ANON_E2E_FILTER` of ci/e2e) that runs
-        /// this case alone: the test's type, not its display name (`StagingLimitTests/rateLimit\b`);
-        /// nil for a case that is no test function (the daily run's).
-        public var filter: String?
-        public var suite: String
-        public var name: String
+        public var caseID: CaseID
+        /// Whether `--filter` can select it alone: false for a case that is no
+        /// test function (the daily run's).
+        public var isTestFunction: Bool
         public var displayName: String
         public var verdict: Verdict
         /// Why it was skipped, or what failed.
         public var reason: String?
         public var seconds: Double
 
-        public init(id: String, suite: String, name: String, displayName: String, verdict: Verdict, reason: String?, seconds: Double,
-                    filter: String? = nil) {
-            self.id = id
-            self.filter = filter
-            self.suite = suite
-            self.name = name
+        public init(caseID: CaseID, displayName: String, verdict: Verdict, reason: String?, seconds: Double, isTestFunction: Bool = true) {
+            self.caseID = caseID
+            self.isTestFunction = isTestFunction
             self.displayName = displayName
             self.verdict = verdict
             self.reason = reason
             self.seconds = seconds
         }
+
+        /// `Suite/function`: what reports, the history and `ANON_E2E_ALLOW_SKIP` use.
+        public var id: String { caseID.description }
+        public var suite: String { caseID.suite }
+        public var name: String { caseID.function }
+        /// The `--filter` that runs this case alone; nil for a case that is no test function.
+        public var filter: String? { isTestFunction ? caseID.filter : nil }
     }
 
     public let cases: [Case]
@@ -46,7 +46,17 @@ public struct TestEventLog: Sendable {
     /// When the run's first event happened.
     public private(set) var startedAt: Date?
 
-    public init(cases: [Case]) { self.cases = cases }
+    /// Whether the stream holds Swift Testing's `runEnded`: without it the test
+    /// process ended (killed, crashed) before the run did.
+    public private(set) var runEnded: Bool
+
+    /// The reason of a case planned and never started.
+    public static let didNotRun = "did not run: the test process ended first"
+
+    public init(cases: [Case], runEnded: Bool = true) {
+        self.cases = cases
+        self.runEnded = runEnded
+    }
 
     public struct ReadError: Error, Sendable, CustomStringConvertible {
         public let path: String
@@ -74,6 +84,7 @@ public struct TestEventLog: Sendable {
         var failures: [String: [String]] = [:]
         var first: (absolute: Double, since1970: Double)?
         var last: Double?
+        var runEnded = false
         for line in data.split(separator: 10) where !line.isEmpty {
             guard let record = JSONValue.parse(line) else { throw ReadError(path: path, reason: "a line is not JSON: \(String(decoding: line.prefix(120), as: UTF8.self))") }
             let payload = record["payload"]
@@ -85,6 +96,7 @@ public struct TestEventLog: Sendable {
                                  name: payload?["name"]?.string ?? id, parent: Self.parent(of: id, kind: kind))
                 if kind == "function" { order.append(id) }
             case "event":
+                if payload?["kind"]?.string == "runEnded" { runEnded = true }
                 guard let id = payload?["testID"]?.string else { continue }
                 let time = payload?["instant"]?["absolute"]?.number ?? 0
                 if first == nil { first = (time, payload?["instant"]?["since1970"]?.number ?? 0) }
@@ -107,6 +119,7 @@ public struct TestEventLog: Sendable {
             default: continue
             }
         }
+        self.runEnded = runEnded
         if let first, let last {
             wallSeconds = max(0, last - first.absolute)
             startedAt = Date(timeIntervalSince1970: first.since1970)
@@ -118,15 +131,6 @@ public struct TestEventLog: Sendable {
                 current = tests[suite]?.parent
             }
             return nil
-        }
-        func suiteName(_ id: String) -> String {
-            var names: [String] = []
-            var current = tests[id]?.parent
-            while let suite = current, let test = tests[suite] {
-                names.insert(test.displayName, at: 0)
-                current = test.parent
-            }
-            return names.last ?? ""
         }
         cases = order.compactMap { id in
             guard let test = tests[id] else { return nil }
@@ -148,22 +152,15 @@ public struct TestEventLog: Sendable {
                 verdict = .skipped
                 reason = why
             } else {
-                // Not selected by --filter: not part of this run.
-                return nil
+                // The stream names only the tests the filter selected: one with no
+                // event at all was planned and never started.
+                verdict = .failed
+                reason = Self.didNotRun
             }
-            let name = String(test.name.prefix { $0 != "(" })
-            let suite = suiteName(id)
+            guard let caseID = CaseID(testID: id) else { return nil }
             let seconds = started[id].flatMap { start in ended[id].map { max(0, $0 - start) } } ?? 0
-            return Case(id: "\(suite)/\(name)", suite: suite, name: name, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds,
-                        filter: Self.filter(of: id, function: name))
+            return Case(caseID: caseID, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds)
         }
-    }
-
-    /// `Module.Suite/function()/File.swift:3:4` → `Suite/function\b`.
-    static func filter(of id: String, function: String) -> String? {
-        guard let parent = parent(of: id, kind: "function") else { return nil }
-        let type = parent.split(separator: ".").dropFirst().joined(separator: ".")
-        return type.isEmpty ? nil : CaseDeclaration.filter(type: type, function: function)
     }
 
     /// `Module.Suite/function()/File.swift:3:4` → `Module.Suite`; a suite's parent is the path before its last component.

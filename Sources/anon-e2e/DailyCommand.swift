@@ -50,11 +50,10 @@ struct DailyCommand: AsyncParsableCommand {
         }
 
         let cases = outcomes.map { outcome in
-            TestEventLog.Case(id: "Daily/\(outcome.user.rawValue)", suite: "Daily", name: outcome.user.rawValue,
-                              displayName: "an ordinary \(outcome.user.rawValue) conversation, checked end to end",
+            TestEventLog.Case(caseID: outcome.caseID, displayName: "an ordinary \(outcome.user.rawValue) conversation, checked end to end",
                               verdict: outcome.passed ? .passed : .failed,
                               reason: outcome.passed ? nil : outcome.failures.map { "expected \($0.check)\($0.detail.map { "; \($0)" } ?? "")" }.joined(separator: "\n"),
-                              seconds: outcome.seconds)
+                              seconds: outcome.seconds, isTestFunction: false)
         }
         let notes = EvidenceRecorder.notes(in: recorder.directory)
         let report = RunReport(runID: runID, target: configuration.targetDescription, cases: cases, notes: notes)
@@ -70,10 +69,10 @@ struct DailyCommand: AsyncParsableCommand {
             run: run,
             cases: cases.map { item in
                 HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(Redactor.shared.redact(item.reason ?? "").prefix(2000)),
-                            seconds: item.seconds, traceIDs: outcomes.first { "Daily/\($0.user.rawValue)" == item.id }?.traceID ?? "", rules: "")
+                            seconds: item.seconds, traceIDs: outcomes.first { $0.caseID == item.caseID }?.traceID ?? "", rules: "")
             },
             measurements: outcomes.flatMap { outcome in
-                outcome.measurements.map { HistoryMeasurement(caseID: "Daily/\(outcome.user.rawValue)", traceID: outcome.traceID ?? "", name: $0.name, value: $0.value) }
+                outcome.measurements.map { HistoryMeasurement(caseID: outcome.caseID.description, traceID: outcome.traceID ?? "", name: $0.name, value: $0.value) }
             },
             refusals: [])
         for line in try await RunRecording(configuration: configuration).finish(recorded, directory: recorder.directory) { print(line) }
@@ -84,13 +83,13 @@ struct DailyCommand: AsyncParsableCommand {
 
     static func record(_ outcome: DailyConversation.Outcome, recorder: EvidenceRecorder) throws {
         let user = outcome.user.rawValue
-        let test = "\(user)()"
-        recorder.note(TraceNote(kind: .signIn, test: test, message: "daily \(user)\(outcome.identity.isEmpty ? "" : " (\(outcome.identity))")"))
+        let test = outcome.caseID
+        recorder.note(TraceNote(kind: .signIn, caseID: test, message: "daily \(user)\(outcome.identity.isEmpty ? "" : " (\(outcome.identity))")"))
         if let trace = outcome.traceID {
-            recorder.note(TraceNote(kind: .exchange, test: test, traceID: trace, request: "POST messages", status: nil, artifacts: ["sse_\(user).log"]))
+            recorder.note(TraceNote(kind: .exchange, caseID: test, traceID: trace, request: "POST messages", status: nil, artifacts: ["sse_\(user).log"]))
         }
         for (name, value) in outcome.measurements {
-            recorder.note(TraceNote(kind: .measurement, test: test, traceID: outcome.traceID, name: name, value: value))
+            recorder.note(TraceNote(kind: .measurement, caseID: test, traceID: outcome.traceID, name: name, value: value))
         }
         if !outcome.transcript.isEmpty { try recorder.record("sse_\(user).log", text: outcome.transcript) }
         if !outcome.rows.isEmpty { try recorder.record("db_assert_report_daily_\(user).md", text: outcome.rows) }

@@ -6,7 +6,7 @@ import Transport
 
 /// CONTRACT §1: the auth API itself, as the official clients meet it: the
 /// gateway's apikey check, GoTrue's error bodies, sign-out, and the JWKS.
-@Suite("StagingAuthAPI", .requires(.auth, .api), .replies(1), .tags(.auth))
+@Suite(.requires(.auth, .api), .replies(1), .tags(.auth))
 struct StagingAuthAPITests {
     let backend = Staging.backend
 

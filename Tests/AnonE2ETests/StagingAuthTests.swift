@@ -6,7 +6,7 @@ import Protocols
 import Transport
 
 /// Seed 000, step A: a real anonymous JWT from Supabase Auth, and what it must carry.
-@Suite("StagingAuth", .requires(.auth, .api), .replies(1), .tags(.auth))
+@Suite(.requires(.auth, .api), .replies(1), .tags(.auth))
 struct StagingAuthTests {
     let backend = Staging.backend
 

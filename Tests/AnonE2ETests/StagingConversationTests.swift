@@ -7,7 +7,7 @@ import Transport
 
 /// CONTRACT §2 and §3: a conversation is its owner's. Another user's, or an
 /// unknown id, is 404 `not_found`, never 200, and nothing is written to it.
-@Suite("StagingConversations", .requires(.auth, .api), .serialized, .replies(2), .tags(.policy))
+@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.policy))
 struct StagingConversationTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
@@ -20,7 +20,7 @@ struct StagingConversationTests {
         let stream: MessageStream
     }
 
-    static let owned = Once<Owned>()
+    static let owned = Once<Owned>("a conversation, its owner and another user")
 
     func owned() async throws -> Owned {
         try await Self.owned.value {
@@ -28,7 +28,9 @@ struct StagingConversationTests {
             let stranger = try await Staging.signInAnonymously("conversations: another user")
             let stream = try await Staging.backend.messages.stream("a conversation of my own", token: owner.accessToken)
             let meta = stream.data(stream.first(StreamInvariants(configuration: Staging.configuration).meta))
-            let conversation = try #require(meta?["conversation_id"]?.string, "meta has no conversation_id: \(stream.transcript.summary)")
+            guard let conversation = meta?["conversation_id"]?.string else {
+                throw FixtureFailed(fixture: "a conversation", cause: "meta has no conversation_id: \(stream.transcript.summary)")
+            }
             return Owned(owner: owner, stranger: stranger, conversation: conversation, stream: stream)
         }
     }

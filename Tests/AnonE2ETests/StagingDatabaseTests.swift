@@ -7,7 +7,7 @@ import Transport
 
 /// Seed 000, step C: the rows one anonymous message wrote, read through a
 /// read-only session, checked by the named assertions of sql/.
-@Suite("StagingDatabase", .requires(.auth, .api, .database), .replies(2), .tags(.database, .criticalNormal), .serialized)
+@Suite(.requires(.auth, .api, .database), .replies(2), .tags(.database, .criticalNormal), .serialized)
 struct StagingDatabaseTests {
     static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
@@ -24,7 +24,7 @@ struct StagingDatabaseTests {
         let report = "db_assert_report\(file == "assertions.sql" ? "" : "_extra").md"
         try Staging.evidence.record(report, text: results.markdown(title: "Database assertions: \(file)", parameters: run.parameters))
         for result in results {
-            Staging.evidence.note(TraceNote(kind: .assertion, test: Staging.testName, traceID: run.traceID, name: result.assertion.name, passed: result.passed))
+            Staging.evidence.note(TraceNote(kind: .assertion, caseID: Staging.caseID, traceID: run.traceID, name: result.assertion.name, passed: result.passed))
             #expect(result.passed, "\(Redactor.shared.redact(result.failure ?? ""))")
         }
     }
@@ -46,7 +46,7 @@ struct StagingDatabaseTests {
         var parameters: [String: String?]
     }
 
-    static let fixture = Once<Run>()
+    static let fixture = Once<Run>("one message and its rows")
 
     static func provoke() async throws -> Run {
         let backend = Staging.backend

@@ -4,7 +4,7 @@ import AnonE2ETesting
 import Contract
 import Transport
 
-@Suite("StagingHealth", .requires(.api), .timeLimit(.minutes(1)))
+@Suite(.requires(.api), .timeLimit(.minutes(1)))
 struct StagingHealthTests {
     let configuration = Configuration.current
 

@@ -8,7 +8,7 @@ import Protocols
 import Transport
 
 /// Seed 000, supplement 1): forged tokens, and tokens whose only fault is a claim.
-@Suite("StagingJWT", .requires(.auth, .api), .serialized, .replies(2), .tags(.jwt))
+@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.jwt))
 struct StagingJWTTests {
     let backend = Staging.backend
 
@@ -22,7 +22,7 @@ struct StagingJWTTests {
         let lure: LoopbackServer
     }
 
-    static let baseline = Once<Baseline>()
+    static let baseline = Once<Baseline>("a session and its ordinary refusals")
     static let results = MutationLog()
 
     func baseline() async throws -> Baseline {
@@ -79,7 +79,7 @@ struct StagingJWTTests {
             await Self.results.add(MutationResult(kind: kind.rawValue, mutation: mutation.name, status: response.status, code: code,
                                                   milliseconds: elapsed.inMilliseconds, verdict: verdicts.failures.isEmpty ? "refused" : "FAIL",
                                                   failures: verdicts.failures.map(\.check)))
-            Staging.evidence.note(TraceNote(kind: .mutation, test: Staging.testName, traceID: trace, status: response.status,
+            Staging.evidence.note(TraceNote(kind: .mutation, caseID: Staging.caseID, traceID: trace, status: response.status,
                                             name: mutation.name, passed: verdicts.failures.isEmpty, message: code))
             Staging.expect(verdicts, "mutation '\(mutation.name)'")
         }
@@ -134,7 +134,7 @@ struct StagingJWTTests {
         await Self.results.add(MutationResult(kind: "signed, one faulty claim", mutation: fault.name, status: response.status, code: code,
                                               milliseconds: 0, verdict: verdicts.failures.isEmpty ? (fault.expectedStatus == 200 ? "accepted" : "refused") : "FAIL",
                                               failures: verdicts.failures.map(\.check)))
-        Staging.evidence.note(TraceNote(kind: .mutation, test: Staging.testName, traceID: trace, status: response.status,
+        Staging.evidence.note(TraceNote(kind: .mutation, caseID: Staging.caseID, traceID: trace, status: response.status,
                                         name: fault.name, passed: verdicts.failures.isEmpty, message: code))
         try Staging.evidence.record("jwt_mutations.json", json: await Self.results.all)
         Staging.expect(verdicts, "signed token '\(fault.name)'")

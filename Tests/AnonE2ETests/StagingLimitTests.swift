@@ -9,7 +9,7 @@ import Transport
 /// Seed 000, supplement 3): 401, 403 and 429 told apart, and the anonymous
 /// tier's limits holding. Each case spends its own identity, so a limit it
 /// provokes disturbs no other case.
-@Suite("StagingLimits", .requires(.auth, .api), .serialized, .replies(3), .tags(.limits))
+@Suite(.requires(.auth, .api), .serialized, .replies(3), .tags(.limits))
 struct StagingLimitTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
@@ -79,7 +79,7 @@ struct StagingLimitTests {
         let (again, _) = message(token)
         let retried = try await send(again)
         #expect(retried.status == 200, "after Retry-After (\(wait)) the user was refused again: \(retried.status) \(retried.text.prefix(200))")
-        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "rate",
+        Staging.evidence.note(TraceNote(kind: .limit, caseID: Staging.caseID, name: "rate",
                                         message: "burst of \(limit * 2) within \(spread): \(admitted.count) admitted (limit \(limit)), \(refused.count) × 429, Retry-After \(wait), admitted again after it: \(retried.status == 200)"))
     }
 
@@ -122,7 +122,7 @@ struct StagingLimitTests {
         open.removeFirst().cancel()
         let release = try #require(try await firstAdmission(token, since: .now, holding: &open), "no slot came free within 3 s of aborting a stream")
         #expect(release <= .milliseconds(1250), "the slot came free \(release) after the abort; the contract allows one second")
-        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "streams",
+        Staging.evidence.note(TraceNote(kind: .limit, caseID: Staging.caseID, name: "streams",
                                         message: "\(limit) open, stream \(limit + 1) refused \(refused.status); slot free \(String(format: "%.0f ms", release.inMilliseconds)) after an abort"))
     }
 
@@ -179,7 +179,7 @@ struct StagingLimitTests {
         let (response, trace) = try #require(exhausted.first, "no \(quotaCode) after \(admitted) admitted messages (quota \(quota)); statuses \(answers.map(\.0.status))")
         Staging.expect(ErrorBodyCheck(status: 429, .dailyQuota, traceID: trace, anonymousRefusal: true, configuration: configuration).verdicts(response), "over the quota")
         #expect(admitted == quota, "\(admitted) messages admitted before the quota refused; the quota is \(quota) (refused requests charged?)")
-        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "daily quota",
+        Staging.evidence.note(TraceNote(kind: .limit, caseID: Staging.caseID, name: "daily quota",
                                         message: "\(admitted) admitted of a quota of \(quota), then \(exhausted.count) × 429 \(quotaCode)"))
     }
 

@@ -5,7 +5,7 @@ import Contract
 import Transport
 
 /// Seed 000, step D: policy gates answer anonymous callers with the K1 body.
-@Suite("StagingPolicy", .requires(.auth, .api), .replies(1), .tags(.policy, .criticalRefusal))
+@Suite(.requires(.auth, .api), .replies(1), .tags(.policy, .criticalRefusal))
 struct StagingPolicyTests {
     let backend = Staging.backend
 

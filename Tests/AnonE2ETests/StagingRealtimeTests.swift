@@ -4,7 +4,7 @@ import AnonE2ETesting
 import Protocols
 
 /// Seed 003: Socket.IO at /ws authenticates with the JWT in the CONNECT auth payload.
-@Suite("StagingRealtime", .requires(.realtime), .timeLimit(.minutes(1)), .tags(.realtime))
+@Suite(.requires(.realtime), .timeLimit(.minutes(1)), .tags(.realtime))
 struct StagingRealtimeTests {
     let backend = Staging.backend
     var allowedOrigin: String { (Staging.configuration[.corsOrigins] ?? "").split(separator: ",").first.map(String.init) ?? "http://localhost:3000" }

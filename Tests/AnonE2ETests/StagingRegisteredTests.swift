@@ -8,7 +8,7 @@ import Transport
 
 /// CONTRACT §1 and §4: registered (password) users. One is signed up a run,
 /// under REGISTERED_EMAIL_DOMAIN; identities are a budget here too.
-@Suite("StagingRegistered", .requires(.auth, .api), .serialized, .replies(2), .tags(.auth))
+@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.auth))
 struct StagingRegisteredTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
@@ -19,7 +19,7 @@ struct StagingRegisteredTests {
         let signUp: GoTrueSession
     }
 
-    static let user = Once<Registered>()
+    static let user = Once<Registered>("a registered user")
 
     func registered() async throws -> Registered {
         try await Self.user.value {
@@ -28,7 +28,7 @@ struct StagingRegisteredTests {
             let password = "pw-" + UUID().uuidString
             Staging.backend.auth.secrets.register(password, label: "a registered user's password")
             let session = try await Staging.backend.auth.signUp(email: email, password: password)
-            Staging.evidence.note(TraceNote(kind: .signIn, test: Staging.testName, message: "registered sign-up"))
+            Staging.evidence.note(TraceNote(kind: .signIn, caseID: Staging.caseID, message: "registered sign-up"))
             return Registered(email: email, password: password, signUp: session)
         }
     }

@@ -7,7 +7,7 @@ import Transport
 
 /// CONTRACT §2 and §3: every answer carries a trace id (the server makes one
 /// when none was sent), and a request the API cannot read is 422 `request.invalid`.
-@Suite("StagingRequests", .requires(.auth, .api), .serialized, .replies(2), .tags(.policy))
+@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.policy))
 struct StagingRequestTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }

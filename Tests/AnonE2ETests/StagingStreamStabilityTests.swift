@@ -8,7 +8,7 @@ import Transport
 
 /// Seed 000, supplement 2): streams that keep alive, survive a slow reader,
 /// keep order under load, and resume after a cut.
-@Suite("StagingStreamStability", .requires(.auth, .api), .tags(.stream))
+@Suite(.requires(.auth, .api), .tags(.stream))
 struct StagingStreamStabilityTests {
     let backend = Staging.backend
     var invariants: StreamInvariants { StreamInvariants(configuration: Staging.configuration) }
@@ -30,7 +30,7 @@ struct StagingStreamStabilityTests {
         let entries = await StreamLedger.shared.entries
         for entry in entries {
             let verdict = rule.verdict(entry)
-            Staging.evidence.note(TraceNote(kind: .heartbeat, test: Staging.testName, traceID: entry.traceID, passed: verdict.passed, message: verdict.detail))
+            Staging.evidence.note(TraceNote(kind: .heartbeat, caseID: Staging.caseID, traceID: entry.traceID, passed: verdict.passed, message: verdict.detail))
             Staging.expect([verdict], "stream \(entry.traceID)")
         }
         guard entries.contains(where: rule.exercised) else {
@@ -101,7 +101,7 @@ struct StagingStreamStabilityTests {
             // Each stream's meta names its own request: no cross-talk between concurrent streams.
             Staging.expect(invariants.head(stream) + invariants.frames(stream) + invariants.contents(stream).prefix(7), "stream \(stream.traceID)")
         }
-        Staging.evidence.note(TraceNote(kind: .limit, test: Staging.testName, name: "order",
+        Staging.evidence.note(TraceNote(kind: .limit, caseID: Staging.caseID, name: "order",
                                         message: "20 streams, \(streams.map(\.events.count).reduce(0, +)) frames, \(streams.filter { invariants.frames($0).failures.isEmpty }.count) intact"))
     }
 

@@ -6,13 +6,13 @@ import Protocols
 import Transport
 
 /// Seed 000, step B: the message answered as an event stream, consumed to the end.
-@Suite("StagingStream", .requires(.auth, .api), .replies(2), .tags(.stream, .criticalNormal))
+@Suite(.requires(.auth, .api), .replies(2), .tags(.stream, .criticalNormal))
 struct StagingStreamTests {
     let backend = Staging.backend
     var invariants: StreamInvariants { StreamInvariants(configuration: Staging.configuration) }
 
     /// The suite's one streamed "hello", shared by the cases that read it.
-    static let hello = Once<MessageStream>()
+    static let hello = Once<MessageStream>("one streamed hello")
 
     func stream() async throws -> MessageStream {
         try await Self.hello.value {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Evidence
 @testable import RunReporting
 @testable import Contract
 @testable import AnonE2ETesting
@@ -24,7 +25,7 @@ struct RuleCoverageTests {
         #expect(coverage.rules.count >= 60)
         #expect(coverage.uncoveredMUSTs.map(\.id).isEmpty, "MUSTs without a case: \(coverage.uncoveredMUSTs.map(\.id))")
         #expect(coverage.unknownIDs.isEmpty, "unknown ids: \(coverage.unknownIDs)")
-        #expect(coverage.cases["StagingStream/streamInvariants"]?.contains("S2.3") == true)
+        #expect(coverage.cases["StagingStreamTests/streamInvariants"]?.contains("S2.3") == true)
     }
 
     @Test("a case's tags are its own and its suite's; its filter selects it by type and function; the critical cases are tagged")
@@ -41,15 +42,15 @@ struct RuleCoverageTests {
         }
         """#.write(to: folder.appendingPathComponent("X.swift"), atomically: true, encoding: .utf8)
         let cases = try CaseDeclaration.scan(folder)
-        #expect(cases.map(\.id) == ["StagingX/one", "StagingX/two"])
+        #expect(cases.map(\.id) == ["StagingXTests/one", "StagingXTests/two"])
         #expect(cases.first?.tags == ["stream", "criticalNormal", "extra"])
         #expect(cases.last?.tags == ["stream", "criticalNormal"])
         #expect(cases.first?.filter == #"StagingXTests/one\b"#)
         #expect(cases.first?.rules == ["S1.1"])
 
         let project = try CaseDeclaration.scan(Self.root.appendingPathComponent("Tests/AnonE2ETests"))
-        #expect(project.contains { $0.id == "StagingAuth/anonymousSession" && $0.tags.contains("criticalNormal") })
-        #expect(project.contains { $0.id == "StagingJWT/mutationsAreRefused" && $0.tags.contains("criticalRefusal") })
+        #expect(project.contains { $0.id == "StagingAuthTests/anonymousSession" && $0.tags.contains("criticalNormal") })
+        #expect(project.contains { $0.id == "StagingJWTTests/mutationsAreRefused" && $0.tags.contains("criticalRefusal") })
     }
 
     @Test("a rule's verdict: broken when a case failed, held when one passed, skipped with the reason when all skipped")
@@ -57,8 +58,8 @@ struct RuleCoverageTests {
         let rule = ContractRule(id: "S9.9", level: .must, text: "x")
         let coverage = RuleCoverage(rules: [rule], cases: ["A/a": ["S9.9"], "A/b": ["S9.9"]])
         func log(_ a: TestEventLog.Case.Verdict, _ b: TestEventLog.Case.Verdict) -> TestEventLog {
-            TestEventLog(cases: [TestEventLog.Case(id: "A/a", suite: "A", name: "a", displayName: "a", verdict: a, reason: "why a", seconds: 0),
-                                 TestEventLog.Case(id: "A/b", suite: "A", name: "b", displayName: "b", verdict: b, reason: "why b", seconds: 0)])
+            TestEventLog(cases: [TestEventLog.Case(caseID: CaseID(suite: "A", function: "a"), displayName: "a", verdict: a, reason: "why a", seconds: 0),
+                                 TestEventLog.Case(caseID: CaseID(suite: "A", function: "b"), displayName: "b", verdict: b, reason: "why b", seconds: 0)])
         }
         #expect(coverage.verdict(rule, in: log(.passed, .failed)) == "broken")
         #expect(coverage.verdict(rule, in: log(.passed, .passed)) == "held")

@@ -110,12 +110,12 @@ struct RunHistoryTests {
         try "+12ms event=meta id=1 data={}\n+1000ms comment= ping\n+1500ms event=delta id=2 data={}\n+1600ms event=final id=3 data={}\n"
             .write(to: directory.appendingPathComponent("sse.log"), atomically: true, encoding: .utf8)
         let cases = [
-            TestEventLog.Case(id: "StagingStream/order", suite: "StagingStream", name: "order", displayName: "order <kept>", verdict: .failed,
+            TestEventLog.Case(caseID: CaseID(suite: "StagingStream", function: "order"), displayName: "order <kept>", verdict: .failed,
                               reason: "expected <final>", seconds: 1),
-            TestEventLog.Case(id: "StagingStream/heartbeat", suite: "StagingStream", name: "heartbeat", displayName: "heartbeat", verdict: .skipped,
+            TestEventLog.Case(caseID: CaseID(suite: "StagingStream", function: "heartbeat"), displayName: "heartbeat", verdict: .skipped,
                               reason: "no silence long enough", seconds: 0),
         ]
-        let notes = [TraceNote(kind: .measurement, test: "order()", traceID: "t1", name: "first_delta_ms", value: 1500)]
+        let notes = [TraceNote(kind: .measurement, caseID: CaseID(suite: "StagingStream", function: "order"), traceID: "t1", name: "first_delta_ms", value: 1500)]
         let html = RunReport(runID: "r1", target: "local", cases: cases, notes: notes).html(directory: directory)
         #expect(html.contains(#"data-verdict="failed" data-case="StagingStream/order""#))
         #expect(html.contains("no silence long enough"), "a skip shows its reason")

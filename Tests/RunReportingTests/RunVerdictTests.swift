@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+@testable import Evidence
 @testable import RunReporting
 @testable import Contract
 @testable import AnonE2ETesting
@@ -36,6 +37,7 @@ struct RunVerdictTests {
             event("issueRecorded", "\(suite)/broken()/F.swift:3:1", 1.5, messages: #"{"symbol":"fail","text":"Expectation failed: seq 1, 3"}"#),
             event("testEnded", "\(suite)/broken()/F.swift:3:1", 2),
             event("testSkipped", "\(suite)/gated()/F.swift:4:1", 1, comments: ["capability 'database' needs DB_CONN"]),
+            #"{"kind":"event","payload":{"kind":"runEnded","instant":{"absolute":4},"messages":[]}}"#,
         ]
         return Data(lines.joined(separator: "\n").utf8)
     }
@@ -46,7 +48,7 @@ struct RunVerdictTests {
         let byName = Dictionary(uniqueKeysWithValues: log.cases.map { ($0.name, $0) })
         #expect(byName["heartbeat"]?.verdict == .skipped)
         #expect(byName["heartbeat"]?.reason == "not exercised: no silence long enough")
-        #expect(byName["heartbeat"]?.id == "StagingStreamStability/heartbeat")
+        #expect(byName["heartbeat"]?.id == "StagingStreamStabilityTests/heartbeat")
         #expect(byName["order"]?.verdict == .passed)
         #expect(byName["broken"]?.verdict == .failed)
         #expect(byName["gated"]?.verdict == .skipped)
@@ -68,12 +70,12 @@ struct RunVerdictTests {
     func filterNamesTheType() throws {
         let log = try TestEventLog(jsonLines: Self.events())
         let broken = try #require(log.cases.first { $0.name == "broken" })
-        #expect(broken.id == "StagingStreamStability/broken")
+        #expect(broken.id == "StagingStreamStabilityTests/broken")
         #expect(broken.filter == #"StagingStreamStabilityTests/broken\b"#)
         let markdown = RunReport(runID: "r", target: "local stack", cases: log.cases, notes: []).markdown
-        #expect(markdown.contains(#"- **StagingStreamStability/broken** (`StagingStreamStabilityTests/broken\b`)"#))
+        #expect(markdown.contains(#"- **StagingStreamStabilityTests/broken** (`StagingStreamStabilityTests/broken\b`)"#))
         // A case that is no test function (the daily run's) gets no made-up filter.
-        let daily = TestEventLog.Case(id: "Daily/anonymous", suite: "Daily", name: "anonymous", displayName: "anonymous", verdict: .failed, reason: "500", seconds: 1)
+        let daily = TestEventLog.Case(caseID: CaseID(suite: "Daily", function: "anonymous"), displayName: "anonymous", verdict: .failed, reason: "500", seconds: 1, isTestFunction: false)
         let dailyReport = RunReport(runID: "d", target: "local stack", cases: [daily], notes: []).markdown
         #expect(dailyReport.contains("- **Daily/anonymous**: 500"))
         #expect(!dailyReport.contains("--filter"))
@@ -102,8 +104,8 @@ struct RunVerdictTests {
         let strict = try verdict(["ANON_E2E_STRICT": "1"])
         #expect(strict.failed)
         let skip = try #require(strict.problems.first { $0.kind == .unlistedSkip })
-        #expect(skip.message.contains("StagingStreamStability/heartbeat") && skip.message.contains("no silence long enough"))
-        let allowed = try verdict(["ANON_E2E_STRICT": "1", "ANON_E2E_ALLOW_SKIP": "StagingStreamStability/*: accepted by the team"])
+        #expect(skip.message.contains("StagingStreamStabilityTests/heartbeat") && skip.message.contains("no silence long enough"))
+        let allowed = try verdict(["ANON_E2E_STRICT": "1", "ANON_E2E_ALLOW_SKIP": "StagingStreamStabilityTests/*: accepted by the team"])
         #expect(!allowed.problems.contains { $0.kind == .unlistedSkip })
         let lax = try verdict([:])
         #expect(lax.problems.contains { $0.kind == .unlistedSkip }, "without strict mode the fact is still reported")
@@ -113,7 +115,7 @@ struct RunVerdictTests {
     @Test("strict mode fails a run where a declared capability is missing, naming it")
     func strictMissingCapability() throws {
         let run = try verdict(["ANON_E2E_STRICT": "1", "ANON_E2E_CAPABILITIES": "auth,api,database,signingKey",
-                               "ANON_E2E_ALLOW_SKIP": "StagingStreamStability/*: ok"], events: Self.passingEvents)
+                               "ANON_E2E_ALLOW_SKIP": "StagingStreamStabilityTests/*: ok"], events: Self.passingEvents)
         #expect(run.failed)
         #expect(run.problems.map(\.kind) == [.missingCapability])
         #expect(run.problems.first?.message.contains("SUPABASE_JWT_SECRET") == true)

@@ -62,6 +62,12 @@ public final class HistoryDatabase: Sendable {
                 t.column("code", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: a run's filter and problems") { db in
+            try db.alter(table: "runs") { t in
+                t.add(column: "filter", .text).notNull().defaults(to: "")
+                t.add(column: "problems", .text).notNull().defaults(to: "")
+            }
+        }
         return migrator
     }
 

@@ -26,9 +26,15 @@ public struct HistoryRun: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var seconds: Double
     /// Where the run's REPORT.html is, relative to the artifacts folder.
     public var report: String
+    /// The `--filter` of a run that ran part of the suite; empty for a whole run.
+    public var filter: String
+    /// What failed the run (or would in strict mode), one problem a line: a run
+    /// stopped before testing says where and why.
+    public var problems: String
 
     public init(id: Int64? = nil, runID: String, kind: Kind, started: Date, finished: Date, targetKind: String, targetHost: String,
-                gitCommit: String, strict: Bool, passed: Int, failed: Int, skipped: Int, green: Bool, seconds: Double, report: String) {
+                gitCommit: String, strict: Bool, passed: Int, failed: Int, skipped: Int, green: Bool, seconds: Double, report: String,
+                filter: String = "", problems: String = "") {
         self.id = id
         self.runID = runID
         self.kind = kind
@@ -44,12 +50,14 @@ public struct HistoryRun: Codable, Sendable, Equatable, FetchableRecord, Mutable
         self.green = green
         self.seconds = seconds
         self.report = report
+        self.filter = filter
+        self.problems = problems
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, started, finished, strict, passed, failed, skipped, green, seconds, report
+        case id, kind, started, finished, strict, passed, failed, skipped, green, seconds, report, filter, problems
         case runID = "run_id", targetKind = "target_kind", targetHost = "target_host", gitCommit = "git_commit"
     }
 }

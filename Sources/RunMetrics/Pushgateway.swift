@@ -2,8 +2,9 @@ import Foundation
 import Transport
 
 /// Pushes a run's metrics to a Prometheus Pushgateway
-/// (`ANON_E2E_PUSHGATEWAY_URL`): one group per job and target, replaced by
-/// each run, so the gateway holds the latest run of each.
+/// (`ANON_E2E_PUSHGATEWAY_URL`): one group per job and grouping labels (the
+/// run's kind, target and scope), replaced by each run, so the gateway holds
+/// the latest run of each.
 public struct Pushgateway: Sendable {
     public let baseURL: String
     public let http: HTTPClient
@@ -19,8 +20,10 @@ public struct Pushgateway: Sendable {
         public let description: String
     }
 
-    public func push(_ metrics: RunMetrics, job: String = "anon_e2e", instance: String) async throws {
-        let url = "\(baseURL)/metrics/job/\(Self.segment(job))/instance/\(Self.segment(instance.isEmpty ? "none" : instance))"
+    /// - Parameter grouping: the group's labels after the job (kind, target, …), in order.
+    public func push(_ metrics: RunMetrics, job: String = "anon_e2e", grouping: [(String, String)]) async throws {
+        let labels = grouping.map { "/\(Self.segment($0.0))/\(Self.segment($0.1.isEmpty ? "none" : $0.1))" }.joined()
+        let url = "\(baseURL)/metrics/job/\(Self.segment(job))\(labels)"
         var request = HTTPRequest(.put, url, body: Array(metrics.text.utf8), deadlines: Deadlines(connect: .seconds(5), total: .seconds(20)))
         request.headers.add("Content-Type", "text/plain; version=0.0.4")
         let response = try await http.send(request)

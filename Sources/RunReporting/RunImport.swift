@@ -8,31 +8,33 @@ import RunHistory
 /// passed the redactor: no token or password reaches the history.
 public struct RunImport: Sendable {
     public let directory: URL
-    public let log: TestEventLog
+    public let outcome: RunOutcome
+    public var log: TestEventLog { outcome.log }
     public let notes: [TraceNote]
     public let verdict: RunVerdict
     public let configuration: Configuration
     public let rules: [String: [String]]
 
-    public init(directory: URL, log: TestEventLog, notes: [TraceNote], verdict: RunVerdict, configuration: Configuration, rules: [String: [String]]) {
+    public init(directory: URL, outcome: RunOutcome, notes: [TraceNote], verdict: RunVerdict, configuration: Configuration, rules: [String: [String]]) {
         self.directory = directory
-        self.log = log
+        self.outcome = outcome
         self.notes = notes
         self.verdict = verdict
         self.configuration = configuration
         self.rules = rules
     }
 
-    public func recorded(kind: HistoryRun.Kind = .suite, finished: Date = Date(), gitCommit: String) -> RecordedRun {
+    public func recorded(finished: Date = Date(), gitCommit: String) -> RecordedRun {
         let seconds = log.cases.map(\.seconds).max() ?? 0
         let runSeconds = log.wallSeconds ?? seconds
         let started = log.startedAt ?? finished.addingTimeInterval(-runSeconds)
-        let run = HistoryRun(runID: directory.lastPathComponent, kind: kind, started: started, finished: started.addingTimeInterval(runSeconds),
+        let run = HistoryRun(runID: directory.lastPathComponent, kind: outcome.kind, started: started, finished: started.addingTimeInterval(runSeconds),
                              targetKind: configuration[.targetKind] ?? "staging", targetHost: Self.host(configuration[.apiBase]),
                              gitCommit: gitCommit, strict: verdict.strict,
                              passed: log.cases.filter { $0.verdict == .passed }.count, failed: log.failed,
                              skipped: log.cases.filter { $0.verdict == .skipped }.count, green: !verdict.failed, seconds: runSeconds,
-                             report: directory.lastPathComponent + "/REPORT.html")
+                             report: directory.lastPathComponent + "/REPORT.html", filter: outcome.filter ?? "",
+                             problems: Redactor.shared.redact(verdict.problems.map(\.message).joined(separator: "\n")))
         let cases = log.cases.map { item in
             HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(Redactor.shared.redact(item.reason ?? "").prefix(2000)),
                         seconds: item.seconds, traceIDs: Self.traces(of: item.caseID, in: notes).joined(separator: " "),

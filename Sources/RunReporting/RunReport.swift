@@ -17,8 +17,12 @@ public struct RunReport: Sendable {
     public let verdict: RunVerdict?
     /// The contract's rules and the cases that check them, for the rules section.
     public let rules: RuleCoverage?
+    /// The `--filter` of a run that ran part of the suite.
+    public let filter: String?
 
-    public init(runID: String, target: String = "", cases: [Case], notes: [TraceNote], verdict: RunVerdict? = nil, rules: RuleCoverage? = nil) {
+    public init(runID: String, target: String = "", cases: [Case], notes: [TraceNote], verdict: RunVerdict? = nil, rules: RuleCoverage? = nil,
+                filter: String? = nil) {
+        self.filter = filter
         self.rules = rules
         self.runID = runID
         self.target = target
@@ -37,6 +41,7 @@ public struct RunReport: Sendable {
             for problem in verdict.problems { text += "- \(problem.message)\n" }
             if !verdict.problems.isEmpty { text += "\n" }
         }
+        if let filter { text += "A filtered run (`\(filter)`): the cases it selected, not the whole suite.\n\n" }
         text += "\(cases.count) cases: \(cases.count - failed - skipped) passed, \(failed) failed, \(skipped) skipped. "
         let signIns = notes.filter { $0.kind == .signIn }.count
         text += "Anonymous sign-ins spent: \(signIns).\n\n"

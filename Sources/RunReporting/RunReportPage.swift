@@ -14,6 +14,7 @@ extension RunReport {
         var body = "<h1>AnonE2E report: run \(H.escape(runID))</h1>\n<p class=\"muted\">target \(H.escape(target))</p>\n"
         body += "<div class=\"banner \(red ? "failed" : "passed")\">\(red ? "FAILED" : "passed"): \(cases.count - failed - skipped) passed, " +
             "\(failed) failed, \(skipped) skipped (\(verdict?.strict == false ? "not strict" : "strict"))</div>\n"
+        if let filter { body += "<p>A filtered run (<code>\(H.escape(filter))</code>): the cases it selected, not the whole suite.</p>\n" }
         if let problems = verdict?.problems, !problems.isEmpty {
             body += "<ul>" + problems.map { "<li>\(H.escape($0.message))</li>" }.joined() + "</ul>\n"
         }

@@ -8,9 +8,11 @@ public struct RunVerdict: Sendable {
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
         public enum Kind: String, Sendable {
             case failedCases, noCases, missingCapability, unlistedSkip, configuration, report, secretScan
+            /// The run stopped before its cases (build, configuration), or its test process ended early.
+            case stopped, incomplete
 
             /// Fails the run whether or not it is strict.
-            public var alwaysFails: Bool { self == .failedCases || self == .secretScan || self == .configuration }
+            public var alwaysFails: Bool { [.failedCases, .secretScan, .configuration, .stopped, .incomplete].contains(self) }
         }
         public let kind: Kind
         public let message: String
@@ -25,25 +27,37 @@ public struct RunVerdict: Sendable {
 
     /// - Parameters:
     ///   - configurationError: why the configuration could not be read (a malformed `.env.local`), if it could not.
-    ///   - outputErrors: the report or the secret scan that failed, with what they said.
-    public init(log: TestEventLog, configuration: Configuration, configurationError: String? = nil,
+    ///   - outputErrors: the outputs that failed (the secret scan, a push), with what they said.
+    public init(outcome: RunOutcome, configuration: Configuration, configurationError: String? = nil,
                 outputErrors: [(Problem.Kind, String)] = []) {
         strict = configuration.bool(.strict)
+        let log = outcome.log
         var problems: [Problem] = []
         if let configurationError {
             problems.append(Problem(kind: .configuration, message: "the configuration could not be read: \(configurationError)"))
+        }
+        if let stop = outcome.stop {
+            problems.append(Problem(kind: .stopped, message: "stopped before testing, at the \(stop.stage) stage: \(stop.reason)"))
+        } else if outcome.kind == .suite {
+            if !log.runEnded {
+                problems.append(Problem(kind: .incomplete, message: "the event stream has no runEnded: the test process ended before the run did"))
+            }
+            if let status = outcome.testExitStatus, status != 0, log.failed == 0 {
+                problems.append(Problem(kind: .incomplete, message: "swift test exited with status \(status) and no case failed (a crash, a signal or a build problem)"))
+            }
         }
         let failed = log.cases.filter { $0.verdict == .failed }
         if !failed.isEmpty {
             let rerun = failed.lazy.compactMap(\.filter).first.map { " (one alone: swift test --filter '\($0)')" } ?? ""
             problems.append(Problem(kind: .failedCases, message: "\(failed.count) case(s) failed: " + failed.map(\.id).joined(separator: ", ") + rerun))
         }
-        if log.cases.filter({ $0.verdict != .skipped }).isEmpty {
+        if outcome.stop == nil, log.cases.filter({ $0.verdict != .skipped }).isEmpty {
             problems.append(Problem(kind: .noCases, message: log.cases.isEmpty
                 ? "no case ran (does the filter match any Staging case?)"
                 : "no case ran its check: all \(log.cases.count) were skipped"))
         }
-        for capability in configuration.declaredCapabilities {
+        // A run that stopped before testing has no cases and no target to judge: its stop is the problem.
+        for capability in configuration.declaredCapabilities where outcome.stop == nil {
             if let missing = configuration.missing(capability) {
                 problems.append(Problem(kind: .missingCapability, message: "declared capability missing: \(missing)"))
             }
@@ -83,5 +97,18 @@ public struct SkipAllowance: Sendable {
     /// The reason the team gave for skipping this case, if it did.
     public func reason(for id: String) -> String? {
         entries.first { pattern, _ in pattern.hasSuffix("*") ? id.hasPrefix(pattern.dropLast()) : id == pattern }?.reason
+    }
+}
+
+extension RunVerdict {
+    /// The verdict as the console ends with it: the skips, every problem, and
+    /// the closing `passed|FAILED: N passed, N failed, N skipped` line.
+    public func consoleLines(log: TestEventLog, target: String) -> [String] {
+        var lines = ["", "anon-e2e verdict for \(target) (\(strict ? "strict" : "not strict: problems do not fail the run")):"]
+        for item in log.cases where item.verdict == .skipped { lines.append("  skipped \(item.id): \(item.reason ?? "no reason")") }
+        for problem in problems { lines.append("  \(strict || problem.kind.alwaysFails ? "✘" : "!!") \(problem.message)") }
+        if problems.isEmpty { lines.append("  ✔ every case ran its check and held") }
+        lines.append("\(failed ? "FAILED" : "passed"): \(log.summaryLine)")
+        return lines
     }
 }

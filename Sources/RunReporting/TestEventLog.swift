@@ -53,9 +53,12 @@ public struct TestEventLog: Sendable {
     /// The reason of a case planned and never started.
     public static let didNotRun = "did not run: the test process ended first"
 
-    public init(cases: [Case], runEnded: Bool = true) {
+    /// A log of cases that no test process wrote (the daily run's).
+    public init(cases: [Case], runEnded: Bool = true, startedAt: Date? = nil, wallSeconds: Double? = nil) {
         self.cases = cases
         self.runEnded = runEnded
+        self.startedAt = startedAt
+        self.wallSeconds = wallSeconds
     }
 
     public struct ReadError: Error, Sendable, CustomStringConvertible {

@@ -21,16 +21,19 @@ struct DailyCommand: AsyncParsableCommand {
     var users: [String] = DailyConversation.User.allCases.map(\.rawValue)
 
     func run() async throws {
-        let configuration: Configuration
-        do { configuration = try Configuration.load() } catch {
-            print("anon-e2e daily: the configuration cannot be read: \(error)")
-            throw ExitCode(1)
-        }
-        for key in [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase] where (configuration[key] ?? "").isEmpty {
-            print("anon-e2e daily: \(key.name) is not set; the daily run needs the auth and the API")
-            throw ExitCode(1)
-        }
+        let (configuration, configurationError) = Configuration.loadReporting()
         let runID = configuration[.runID] ?? Self.runID()
+        let directory = URL(fileURLWithPath: configuration[.artifactsDirectory] ?? "artifacts").appendingPathComponent(runID)
+        // A run that cannot start is recorded too, as stopped before testing.
+        let missing = [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase].filter { configuration[$0] == nil }.map(\.name)
+        if configurationError != nil || !missing.isEmpty {
+            let reason = configurationError.map { "the configuration cannot be read: \($0)" }
+                ?? "\(missing.joined(separator: ", ")) not set: the daily run needs the auth and the API"
+            let finish = RunFinish(configuration: configuration, configurationError: nil, directory: directory)
+            try await FinishCommand.conclude(finish, RunOutcome(kind: .daily, log: TestEventLog(cases: []),
+                                                                stop: RunOutcome.Stop(stage: "configuration", reason: reason)))
+            return
+        }
         let recorder = EvidenceRecorder(root: URL(fileURLWithPath: configuration[.artifactsDirectory] ?? "artifacts"), runID: runID, redactor: .shared)
         let backend = StagingBackend(configuration: configuration)
         let conversation = DailyConversation(backend: backend, assertions: URL(fileURLWithPath: sql))
@@ -55,30 +58,9 @@ struct DailyCommand: AsyncParsableCommand {
                               reason: outcome.passed ? nil : outcome.failures.map { "expected \($0.check)\($0.detail.map { "; \($0)" } ?? "")" }.joined(separator: "\n"),
                               seconds: outcome.seconds, isTestFunction: false)
         }
-        let notes = EvidenceRecorder.notes(in: recorder.directory)
-        let report = RunReport(runID: runID, target: configuration.targetDescription, cases: cases, notes: notes)
-        try recorder.record("REPORT.md", text: report.markdown)
-        try recorder.record("REPORT.html", text: report.html(directory: recorder.directory))
-
-        let finished = Date()
-        let run = HistoryRun(runID: runID, kind: .daily, started: started, finished: finished, targetKind: configuration[.targetKind] ?? "staging",
-                             targetHost: RunImport.host(configuration[.apiBase]), gitCommit: RunRecording.gitCommit, strict: true,
-                             passed: cases.filter { $0.verdict == .passed }.count, failed: cases.filter { $0.verdict == .failed }.count, skipped: 0,
-                             green: outcomes.allSatisfy(\.passed), seconds: finished.timeIntervalSince(started), report: "\(runID)/REPORT.html")
-        let recorded = RecordedRun(
-            run: run,
-            cases: cases.map { item in
-                HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(Redactor.shared.redact(item.reason ?? "").prefix(2000)),
-                            seconds: item.seconds, traceIDs: outcomes.first { $0.caseID == item.caseID }?.traceID ?? "", rules: "")
-            },
-            measurements: outcomes.flatMap { outcome in
-                outcome.measurements.map { HistoryMeasurement(caseID: outcome.caseID.description, traceID: outcome.traceID ?? "", name: $0.name, value: $0.value) }
-            },
-            refusals: [])
-        for line in try await RunRecording(configuration: configuration).finish(recorded, directory: recorder.directory) { print(line) }
-        print("report: \(recorder.directory.appendingPathComponent("REPORT.html").path)")
-        print("\(run.green ? "passed" : "FAILED"): \(run.passed) passed, \(run.failed) failed, 0 skipped")
-        if !run.green { throw ExitCode(1) }
+        let log = TestEventLog(cases: cases, startedAt: started, wallSeconds: Date().timeIntervalSince(started))
+        let finish = RunFinish(configuration: configuration, configurationError: nil, directory: recorder.directory)
+        try await FinishCommand.conclude(finish, RunOutcome(kind: .daily, log: log))
     }
 
     static func record(_ outcome: DailyConversation.Outcome, recorder: EvidenceRecorder) throws {

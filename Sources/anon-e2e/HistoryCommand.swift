@@ -9,8 +9,8 @@ import RunReporting
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "The run history: the last runs, one case over time, flaky cases, latency percentiles; `record` adds a run.",
-        subcommands: [HistoryShowCommand.self, HistoryRecordCommand.self],
+        abstract: "The run history: the last runs, one case over time, flaky cases, latency percentiles (anon-e2e finish adds each run).",
+        subcommands: [HistoryShowCommand.self, HistoryCountCommand.self],
         defaultSubcommand: HistoryShowCommand.self
     )
 }
@@ -55,7 +55,9 @@ struct HistoryShowCommand: ParsableCommand {
         for run in last {
             print("  \(Self.stamp(run.started))  \(run.runID.padding(toLength: 28, withPad: " ", startingAt: 0)) \(run.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))" +
                   " \(run.green ? "green" : "RED  ")  \(run.passed) passed, \(run.failed) failed, \(run.skipped) skipped" +
-                  String(format: "  %.0f s  ", run.seconds) + "\(run.targetKind) \(run.targetHost)  \(run.gitCommit.prefix(10))")
+                  String(format: "  %.0f s  ", run.seconds) + "\(run.targetKind) \(run.targetHost)  \(run.gitCommit.prefix(10))" +
+                  (run.filter.isEmpty ? "" : "  filtered: \(run.filter)"))
+            if !run.green, let problem = run.problems.split(separator: "\n").first { print("      \(problem.prefix(160))") }
         }
         let flaky = try history.flaky(lastRuns: flakyWindow)
         print("\nFlaky in the last \(flakyWindow) runs: \(flaky.isEmpty ? "none" : "")")
@@ -78,40 +80,44 @@ struct HistoryShowCommand: ParsableCommand {
     }
 }
 
-/// `anon-e2e history record`: a finished Staging run joins the history; its
-/// metrics.prom is written (and pushed), the dashboard drawn again.
-struct HistoryRecordCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "record", abstract: "Add a Staging run to the history; write its metrics and the dashboard.")
+/// `anon-e2e history count`: how many recorded runs match, for scripts that
+/// check what a run recorded (ci/test) without a query language of their own.
+struct HistoryCountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "count", abstract: "Print how many recorded runs match the given conditions.")
 
-    @Option(name: .customLong("run"), help: "The run's artifact folder.")
-    var runDirectory = "artifacts/latest"
+    @Option(name: .long, help: "The history file (default ANON_E2E_HISTORY or artifacts/history.sqlite).")
+    var db: String?
 
-    @Option(name: .long, help: "Swift Testing's event stream of the run.")
-    var events: String
+    @Option(name: .long, help: "Only runs of this kind: suite or daily.")
+    var kind: HistoryRun.Kind?
 
-    @Option(name: .customLong("report-failed"), help: "The report step failed, with this message.")
-    var reportFailure: String?
+    @Option(name: .customLong("run"), help: "Only the run with this id.")
+    var runID: String?
 
-    @Option(name: .customLong("scan-failed"), help: "The secret scan failed, with this message.")
-    var scanFailure: String?
+    @Flag(name: .long, help: "Only runs recorded red.")
+    var red = false
 
-    @Option(name: .long, help: "The folder of the Staging cases (their .rules(...)).")
-    var cases = "Tests/AnonE2ETests"
+    @Flag(name: .customLong("with-failed-case"), help: "Only runs with at least one failed case.")
+    var withFailedCase = false
 
-    func run() async throws {
-        let (configuration, configurationError) = Configuration.loadReporting()
-        let directory = URL(fileURLWithPath: runDirectory).resolvingSymlinksInPath()
-        let log = try TestEventLog(contentsOf: URL(fileURLWithPath: events))
-        var outputs: [(RunVerdict.Problem.Kind, String)] = []
-        if let reportFailure { outputs.append((.report, reportFailure)) }
-        if let scanFailure { outputs.append((.secretScan, scanFailure)) }
-        let verdict = RunVerdict(log: log, configuration: configuration, configurationError: configurationError, outputErrors: outputs)
-        let rules = (try? RuleCoverage.declarations(in: URL(fileURLWithPath: cases))) ?? [:]
-        let recorded = RunImport(directory: directory, log: log, notes: EvidenceRecorder.notes(in: directory), verdict: verdict,
-                                 configuration: configuration, rules: rules).recorded(gitCommit: RunRecording.gitCommit)
-        for line in try await RunRecording(configuration: configuration).finish(recorded, directory: directory) { print(line) }
+    func run() throws {
+        let (configuration, _) = Configuration.loadReporting()
+        let path = db ?? configuration[.historyPath] ?? "artifacts/history.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            print(0)
+            return
+        }
+        let history = try HistoryDatabase(path: path)
+        var runs = try history.lastRuns(Int.max, kind: kind).filter { (runID == nil || $0.runID == runID) && (!red || !$0.green) }
+        if withFailedCase {
+            let failed = Set(try history.cases(ofRuns: runs).filter { $0.verdict == "failed" }.map(\.run))
+            runs = runs.filter { failed.contains($0.id ?? -1) }
+        }
+        print(runs.count)
     }
 }
+
+extension HistoryRun.Kind: ExpressibleByArgument {}
 
 /// `anon-e2e dashboard`: the history drawn as one self-contained page.
 struct DashboardCommand: ParsableCommand {
@@ -133,7 +139,7 @@ struct DashboardCommand: ParsableCommand {
             print("anon-e2e: no history at \(path) yet")
             throw ExitCode(1)
         }
-        let target = out ?? RunRecording.dashboardURL(history: path).path
+        let target = out ?? RunFinish.dashboardURL(history: path).path
         try Data(Redactor.shared.redact(try Dashboard(history: try HistoryDatabase(path: path), limit: runs).html).utf8).write(to: URL(fileURLWithPath: target))
         print(target)
     }

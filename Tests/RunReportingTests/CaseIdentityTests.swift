@@ -32,8 +32,9 @@ import Evidence
             TraceNote(kind: .measurement, caseID: registered, traceID: "trace-registered", name: "final_ms", value: 12),
         ]
         let configuration = Configuration(values: [:])
-        let verdict = RunVerdict(log: log, configuration: configuration)
-        let recorded = RunImport(directory: URL(fileURLWithPath: "/tmp/r"), log: log, notes: notes, verdict: verdict,
+        let outcome = RunOutcome(log: log)
+        let verdict = RunVerdict(outcome: outcome, configuration: configuration)
+        let recorded = RunImport(directory: URL(fileURLWithPath: "/tmp/r"), outcome: outcome, notes: notes, verdict: verdict,
                                  configuration: configuration, rules: [:]).recorded(gitCommit: "")
         let traces = Dictionary(uniqueKeysWithValues: recorded.cases.map { ($0.caseID, $0.traceIDs) })
         #expect(traces == ["StagingPolicyTests/share": "trace-policy", "StagingRegisteredTests/share": "trace-registered"])

@@ -91,13 +91,16 @@ struct RunVerdictTests {
 
     func verdict(_ values: [String: String], events: Data = events(), configurationError: String? = nil) throws -> RunVerdict {
         let full: [String: String] = ["SUPABASE_URL": "http://x", "SUPABASE_ANON_KEY": "k", "API_BASE": "http://x", "DB_CONN": "postgresql://r@x/d"]
-        return RunVerdict(log: try TestEventLog(jsonLines: events), configuration: Configuration(values: full.merging(values) { $1 }),
+        return RunVerdict(outcome: RunOutcome(log: try TestEventLog(jsonLines: events)), configuration: Configuration(values: full.merging(values) { $1 }),
                           configurationError: configurationError)
     }
 
     static let passingEvents = Data((#"{"kind":"test","payload":{"id":"M.S/a()/F.swift:1:1","kind":"function","name":"a()","displayName":"a"}}"# + "\n" +
         #"{"kind":"event","payload":{"kind":"testStarted","testID":"M.S/a()/F.swift:1:1","instant":{"absolute":1}}}"# + "\n" +
-        #"{"kind":"event","payload":{"kind":"testEnded","testID":"M.S/a()/F.swift:1:1","instant":{"absolute":2}}}"#).utf8)
+        #"{"kind":"event","payload":{"kind":"testEnded","testID":"M.S/a()/F.swift:1:1","instant":{"absolute":2}}}"# + "\n" + runEnded).utf8)
+
+    /// The last record of a run whose test process saw it through.
+    static let runEnded = #"{"kind":"event","payload":{"kind":"runEnded","instant":{"absolute":3}}}"#
 
     @Test("strict mode fails a run for a skip ANON_E2E_ALLOW_SKIP does not list, naming the case and its reason")
     func strictUnlistedSkip() throws {
@@ -123,11 +126,11 @@ struct RunVerdictTests {
 
     @Test("strict mode fails a run in which no case ran (a filter that matched nothing, or every case skipped)")
     func strictNoCases() throws {
-        let nothing = try verdict(["ANON_E2E_STRICT": "1"], events: Data())
+        let nothing = try verdict(["ANON_E2E_STRICT": "1"], events: Data(Self.runEnded.utf8))
         #expect(nothing.failed)
         #expect(nothing.problems.first?.kind == .noCases)
         #expect(nothing.problems.first?.message.contains("no case ran") == true)
-        #expect(try verdict([:], events: Data()).problems.contains { $0.kind == .noCases })
+        #expect(try verdict([:], events: Data(Self.runEnded.utf8)).problems.contains { $0.kind == .noCases })
     }
 
     @Test("a malformed .env.local fails the run, naming the file and the line")
@@ -149,7 +152,7 @@ struct RunVerdictTests {
 
     @Test("a secret found by the scan fails the run even when it is not strict")
     func scanAlwaysFails() throws {
-        let run = RunVerdict(log: try TestEventLog(jsonLines: Self.passingEvents), configuration: Configuration(values: ["API_BASE": "http://x"]),
+        let run = RunVerdict(outcome: RunOutcome(log: try TestEventLog(jsonLines: Self.passingEvents)), configuration: Configuration(values: ["API_BASE": "http://x"]),
                              outputErrors: [(.secretScan, "leak: console.log: SUPABASE_ANON_KEY (base64)")])
         #expect(!run.strict)
         #expect(run.failed)

@@ -64,6 +64,15 @@ free_port() {
   die "no free loopback port found"
 }
 
+# Exports every variable of an env file (KEY=value lines, or a process
+# substitution such as <(ci/local-stack env)) into the calling shell.
+load_env() {
+  set -a
+  # shellcheck disable=SC1090
+  source "$1"
+  set +a
+}
+
 # A random alphanumeric secret of $1 characters.
 random_secret() { head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "$1"; }
 

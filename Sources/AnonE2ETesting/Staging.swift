@@ -76,8 +76,7 @@ public enum Staging {
     static func noteMeasurements(_ stream: MessageStream) {
         guard (200..<300).contains(stream.head.status), !stream.transcript.items.isEmpty else { return }
         let configuration = backend.configuration
-        let measured = StreamMeasurements(stream, deltaType: configuration[.eventDelta] ?? "delta",
-                                          finalType: configuration[.eventFinal] ?? "final", metaType: configuration[.eventMeta] ?? "meta")
+        let measured = StreamMeasurements(stream, events: StreamInvariants(configuration: configuration))
         for (name, value) in measured.values + [("streams_in_flight", Double(StreamsInFlight.most))] {
             evidence.note(TraceNote(kind: .measurement, caseID: caseID, traceID: stream.traceID, name: name, value: value))
         }

@@ -15,7 +15,7 @@ extension Trait where Self == TimeLimitTrait {
     /// A case's time limit, from the reply deadline (`ANON_E2E_REPLY_TIMEOUT`):
     /// room for `replies` replies one after the other, at least a minute.
     public static func replies(_ replies: Int, in configuration: Configuration = .current) -> Self {
-        let seconds = (configuration.seconds(.replyTimeout) ?? .seconds(120)).components.seconds * Int64(replies)
+        let seconds = (configuration.duration(.replyTimeout)).components.seconds * Int64(replies)
         return .timeLimit(.minutes(max(1, Int((seconds + 59) / 60))))
     }
 }

@@ -16,7 +16,7 @@ extension EvidenceRecorder {
     public static let shared = EvidenceRecorder(configuration: .current)
 
     public convenience init(configuration: Configuration, redactor: Redactor = .shared) {
-        let root = URL(fileURLWithPath: configuration[.artifactsDirectory] ?? "artifacts")
-        self.init(root: root, runID: configuration[.runID] ?? Self.newRunID(), redactor: redactor)
+        let root = URL(fileURLWithPath: configuration.text(.artifactsDirectory))
+        self.init(root: root, runID: configuration.runID, redactor: redactor)
     }
 }

@@ -1,3 +1,4 @@
+import Evidence
 import Foundation
 import Protocols
 import Transport
@@ -49,20 +50,96 @@ public struct Configuration: Sendable {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
         merged.merge(environment) { _, process in process }
-        return Configuration(values: merged, envFile: source)
+        let configuration = Configuration(values: merged, envFile: source)
+        try configuration.validate()
+        return configuration
+    }
+
+    /// A value of the wrong type: the run stops before any case, naming it.
+    public struct InvalidValue: Error, Sendable, CustomStringConvertible {
+        public let key: ConfigurationKey
+        public let value: String
+        public var description: String {
+            let expected = switch key.kind {
+            case .text: "text"
+            case .integer: "a whole number"
+            case .seconds: "a number of seconds"
+            case .boolean: "true or false"
+            }
+            if key == .capabilities { return "ANON_E2E_CAPABILITIES names an unknown capability: \(value)" }
+            return "\(key.name)=\(value) is not \(expected) (default: \(key.defaultValue ?? "unset"))"
+        }
+    }
+
+    /// Every typed value parses and every declared capability exists, or the first that does not is thrown.
+    public func validate() throws {
+        for key in ConfigurationKey.all where key.kind != .text {
+            if let value = given(key), Self.parse(value, as: key.kind) == nil { throw InvalidValue(key: key, value: value) }
+        }
+        for name in text(.capabilities).split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !name.isEmpty && Capability(rawValue: name) == nil {
+            throw InvalidValue(key: .capabilities, value: "\(name) (capabilities: \(Capability.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
+    /// The run's id (`ANON_E2E_RUN_ID`), or a fresh one when none is configured.
+    public var runID: String { self[.runID] ?? EvidenceRecorder.newRunID() }
+
+    /// The value that was given (environment or file), nil when unset or empty.
+    func given(_ key: ConfigurationKey) -> String? {
+        values[key.name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    enum Parsed { case integer(Int), seconds(Duration), boolean(Bool) }
+
+    static func parse(_ text: String, as kind: ConfigurationKey.Kind) -> Parsed? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch kind {
+        case .text: return nil
+        case .integer: return Int(trimmed).map(Parsed.integer)
+        case .seconds: return Double(trimmed).flatMap { $0 >= 0 ? Parsed.seconds(.milliseconds(Int64($0 * 1000))) : nil }
+        case .boolean:
+            switch trimmed.lowercased() {
+            case "1", "true", "yes", "on": return .boolean(true)
+            case "0", "false", "no", "off": return .boolean(false)
+            default: return nil
+            }
+        }
+    }
+
+    /// The typed value, or the key's default: a configuration that was loaded
+    /// holds no value that fails to parse (`validate`); one built in code falls
+    /// back to the default.
+    func parsed(_ key: ConfigurationKey) -> Parsed {
+        if let value = given(key), let parsed = Self.parse(value, as: key.kind) { return parsed }
+        guard let fallback = key.defaultValue.flatMap({ Self.parse($0, as: key.kind) }) else {
+            preconditionFailure("\(key.name) is read as \(key.kind) but has no default of that type")
+        }
+        return fallback
     }
 
     /// The value, or the contract's default; nil when neither exists. An empty
     /// value counts as unset.
     public subscript(_ key: ConfigurationKey) -> String? {
-        if let value = values[key.name], !value.isEmpty { return value }
-        return key.defaultValue
+        given(key) ?? key.defaultValue
     }
 
-    public func int(_ key: ConfigurationKey) -> Int? { self[key].flatMap { Int($0) } }
+    /// The value, else the default, else empty (a key with no default read as text).
+    public func text(_ key: ConfigurationKey) -> String { self[key] ?? "" }
+
+    public func int(_ key: ConfigurationKey) -> Int {
+        guard case let .integer(value) = parsed(key) else { preconditionFailure("\(key.name) is not an integer setting") }
+        return value
+    }
 
     public func bool(_ key: ConfigurationKey) -> Bool {
-        ["1", "true", "yes", "on"].contains(self[key]?.lowercased() ?? "")
+        guard case let .boolean(value) = parsed(key) else { preconditionFailure("\(key.name) is not a boolean setting") }
+        return value
+    }
+
+    public func duration(_ key: ConfigurationKey) -> Duration {
+        guard case let .seconds(value) = parsed(key) else { preconditionFailure("\(key.name) is not a seconds setting") }
+        return value
     }
 
     /// The value, or an error that names the variable.
@@ -73,22 +150,18 @@ public struct Configuration: Sendable {
 
     public func has(_ capability: Capability) -> Bool { missing(capability) == nil }
 
-    /// A duration in seconds (fractions allowed); nil when unset or not a number.
-    public func seconds(_ key: ConfigurationKey) -> Duration? {
-        self[key].flatMap(Double.init).map { .milliseconds(Int64($0 * 1000)) }
-    }
 
     /// The target in one line: its kind, its API host, and the capabilities it enables.
     public var targetDescription: String {
         let host = self[.apiBase].flatMap { URLComponents(string: $0)?.host.map { h in URLComponents(string: self[.apiBase]!)?.port.map { "\(h):\($0)" } ?? h } } ?? "no API_BASE"
         let enabled = Capability.allCases.filter(has).map(\.rawValue)
-        return "\(self[.targetKind] ?? "staging") \(host), capabilities: \(enabled.isEmpty ? "none" : enabled.joined(separator: ", "))"
+        return "\(text(.targetKind)) \(host), capabilities: \(enabled.isEmpty ? "none" : enabled.joined(separator: ", "))"
     }
 
     /// The capabilities the team says its backend has (`ANON_E2E_CAPABILITIES`):
     /// strict mode fails when one of them is missing.
     public var declaredCapabilities: [Capability] {
-        (self[.capabilities] ?? "").split(separator: ",").compactMap { Capability(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        text(.capabilities).split(separator: ",").compactMap { Capability(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
     }
 
 

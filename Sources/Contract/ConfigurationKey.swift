@@ -1,14 +1,32 @@
-/// One variable of the suite's configuration, with the contract's value as
-/// its default. `.env.example` documents every key here (a test checks it).
+import Foundation
+
+/// One variable of the suite's configuration: its name, its type, and its one
+/// default (the contract's value), written here and nowhere else.
+/// `.env.example` documents every key here (a test checks it). A value of the
+/// wrong type stops the run when the configuration is loaded, naming the
+/// variable and the value; `Configuration`'s typed accessors read it after that.
 public struct ConfigurationKey: Sendable, Hashable, CustomStringConvertible {
+    /// What a value must be.
+    public enum Kind: String, Sendable {
+        case text
+        /// A whole number.
+        case integer
+        /// Seconds, fractions allowed.
+        case seconds
+        /// true/false, 1/0, yes/no, on/off.
+        case boolean
+    }
+
     public let name: String
     public let defaultValue: String?
+    public let kind: Kind
     /// Its value is a secret: the evidence redactor masks it everywhere.
     public let isSecret: Bool
 
-    public init(_ name: String, default defaultValue: String? = nil, secret: Bool = false) {
+    public init(_ name: String, default defaultValue: String? = nil, _ kind: Kind = .text, secret: Bool = false) {
         self.name = name
         self.defaultValue = defaultValue
+        self.kind = kind
         self.isSecret = secret
     }
 
@@ -40,16 +58,16 @@ extension ConfigurationKey {
     public static let eventDelta = ConfigurationKey("SSE_EVENT_DELTA", default: "delta")
     public static let eventFinal = ConfigurationKey("SSE_EVENT_FINAL", default: "final")
     public static let eventError = ConfigurationKey("SSE_EVENT_ERROR", default: "error")
-    public static let pingInterval = ConfigurationKey("SSE_PING_INTERVAL", default: "15")
-    public static let resumeSupported = ConfigurationKey("SSE_RESUME_SUPPORTED", default: "false")
+    public static let pingInterval = ConfigurationKey("SSE_PING_INTERVAL", default: "15", .seconds)
+    public static let resumeSupported = ConfigurationKey("SSE_RESUME_SUPPORTED", default: "false", .boolean)
 
     // Policy and limits (CONTRACT.md §3, §4).
-    public static let batchStatus = ConfigurationKey("BATCH_EXPECTED_STATUS", default: "403")
-    public static let anonymousQPS = ConfigurationKey("ANON_QPS_LIMIT", default: "5")
-    public static let anonymousDailyQuota = ConfigurationKey("ANON_DAILY_QUOTA", default: "1000")
-    public static let anonymousStreams = ConfigurationKey("ANON_SSE_CONCURRENCY", default: "2")
-    public static let jwtLeeway = ConfigurationKey("JWT_LEEWAY", default: "30")
-    public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "true")
+    public static let batchStatus = ConfigurationKey("BATCH_EXPECTED_STATUS", default: "403", .integer)
+    public static let anonymousQPS = ConfigurationKey("ANON_QPS_LIMIT", default: "5", .integer)
+    public static let anonymousDailyQuota = ConfigurationKey("ANON_DAILY_QUOTA", default: "1000", .integer)
+    public static let anonymousStreams = ConfigurationKey("ANON_SSE_CONCURRENCY", default: "2", .integer)
+    public static let jwtLeeway = ConfigurationKey("JWT_LEEWAY", default: "30", .integer)
+    public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "true", .boolean)
     public static let corsOrigins = ConfigurationKey("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8000")
     public static let errorCodeMap = ConfigurationKey("ERROR_CODE_MAP")
     /// Registered users the suite signs up (a few a run) get addresses under this domain.
@@ -59,17 +77,17 @@ extension ConfigurationKey {
 
     // Deadlines, by phase (seconds). A real model takes seconds to the first token
     // and tens of seconds per reply: these bound what a correct backend may take.
-    public static let connectTimeout = ConfigurationKey("ANON_E2E_CONNECT_TIMEOUT", default: "10")
-    public static let firstByteTimeout = ConfigurationKey("ANON_E2E_FIRST_BYTE_TIMEOUT", default: "30")
-    public static let firstTokenTimeout = ConfigurationKey("ANON_E2E_FIRST_TOKEN_TIMEOUT", default: "60")
-    public static let idleTimeout = ConfigurationKey("ANON_E2E_IDLE_TIMEOUT", default: "45")
-    public static let replyTimeout = ConfigurationKey("ANON_E2E_REPLY_TIMEOUT", default: "120")
+    public static let connectTimeout = ConfigurationKey("ANON_E2E_CONNECT_TIMEOUT", default: "10", .seconds)
+    public static let firstByteTimeout = ConfigurationKey("ANON_E2E_FIRST_BYTE_TIMEOUT", default: "30", .seconds)
+    public static let firstTokenTimeout = ConfigurationKey("ANON_E2E_FIRST_TOKEN_TIMEOUT", default: "60", .seconds)
+    public static let idleTimeout = ConfigurationKey("ANON_E2E_IDLE_TIMEOUT", default: "45", .seconds)
+    public static let replyTimeout = ConfigurationKey("ANON_E2E_REPLY_TIMEOUT", default: "120", .seconds)
     /// A prompt whose reply is long enough to need pings (the heartbeat case).
-    /// Unset: `StagingBackend.defaultLongPrompt`.
-    public static let longPrompt = ConfigurationKey("ANON_E2E_LONG_PROMPT")
+    public static let longPrompt = ConfigurationKey("ANON_E2E_LONG_PROMPT", default: String(repeating: "tell me a long story about streams and heartbeats. ", count: 8)
+        .trimmingCharacters(in: .whitespaces))
 
     // The verdict.
-    public static let strict = ConfigurationKey("ANON_E2E_STRICT", default: "0")
+    public static let strict = ConfigurationKey("ANON_E2E_STRICT", default: "0", .boolean)
     /// What the target is, for the first line of every output: `staging` or `local stack`.
     public static let targetKind = ConfigurationKey("ANON_E2E_TARGET", default: "staging")
     public static let allowSkip = ConfigurationKey("ANON_E2E_ALLOW_SKIP")
@@ -83,7 +101,7 @@ extension ConfigurationKey {
     public static let artifactsDirectory = ConfigurationKey("ANON_E2E_ARTIFACTS", default: "artifacts")
     public static let runID = ConfigurationKey("ANON_E2E_RUN_ID")
     public static let caBundle = ConfigurationKey("ANON_E2E_CA_BUNDLE")
-    public static let requestTimeout = ConfigurationKey("ANON_E2E_REQUEST_TIMEOUT", default: "30")
+    public static let requestTimeout = ConfigurationKey("ANON_E2E_REQUEST_TIMEOUT", default: "30", .seconds)
 
     // History, metrics and the daily run.
     /// The run history's SQLite file.

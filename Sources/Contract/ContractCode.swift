@@ -23,7 +23,7 @@ public enum ContractCode: String, Sendable, CaseIterable {
 extension Configuration {
     /// The code the backend under test uses for a contract code.
     public func code(_ code: ContractCode) -> String {
-        for pair in (self[.errorCodeMap] ?? "").split(separator: ",") {
+        for pair in self.text(.errorCodeMap).split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2, parts[0] == code.rawValue { return parts[1] }
         }

@@ -50,7 +50,7 @@ public struct MessagesAPI: Sendable {
         var transcript = EventTranscript(started: response.started, headArrival: response.headArrival)
         var body: [UInt8] = []
         var ending: MessageStream.Ending = .closedByServer
-        let delta = backend.configuration[.eventDelta] ?? "delta", final = backend.configuration[.eventFinal] ?? "final"
+        let delta = backend.configuration.text(.eventDelta), final = backend.configuration.text(.eventFinal)
         if EventStreamContentType.matches(response.headers["Content-Type"]) {
             var sawToken = false
             do {

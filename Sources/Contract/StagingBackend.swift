@@ -18,13 +18,13 @@ public struct StagingBackend: Sendable {
         self.onStream = onStream
     }
 
-    public var supabaseURL: String { (configuration[.supabaseURL] ?? "").trimmingSuffix { $0 == "/" } }
-    public var apiBase: String { (configuration[.apiBase] ?? "").trimmingSuffix { $0 == "/" } }
+    public var supabaseURL: String { configuration.text(.supabaseURL).trimmingSuffix { $0 == "/" } }
+    public var apiBase: String { configuration.text(.apiBase).trimmingSuffix { $0 == "/" } }
     /// The issuer every access token must carry.
     public var issuer: String { supabaseURL + "/auth/v1" }
 
     public var auth: GoTrueClient {
-        GoTrueClient(baseURL: supabaseURL, anonKey: configuration[.supabaseAnonKey] ?? "", http: http, secrets: Redactor.shared)
+        GoTrueClient(baseURL: supabaseURL, anonKey: configuration.text(.supabaseAnonKey), http: http, secrets: Redactor.shared)
     }
 
     public var messages: MessagesAPI { MessagesAPI(backend: self) }
@@ -36,26 +36,25 @@ public struct StagingBackend: Sendable {
 
     /// Deadlines for a request that is not a message (auth, policy, health), from `ANON_E2E_REQUEST_TIMEOUT`.
     public var deadlines: Deadlines {
-        let total = configuration.seconds(.requestTimeout) ?? .seconds(30)
+        let total = configuration.duration(.requestTimeout)
         return Deadlines(connect: min(total, connectTimeout), head: total, total: total, idle: total)
     }
 
     /// Deadlines for a message, streamed or not: a model answers in its own time,
     /// so they come from the reply's phases (`ANON_E2E_*_TIMEOUT`).
     public var messageDeadlines: Deadlines {
-        Deadlines(connect: connectTimeout, head: configuration.seconds(.firstByteTimeout) ?? .seconds(30),
-                  total: replyTimeout, idle: configuration.seconds(.idleTimeout) ?? .seconds(45))
+        Deadlines(connect: connectTimeout, head: configuration.duration(.firstByteTimeout),
+                  total: replyTimeout, idle: configuration.duration(.idleTimeout))
     }
 
-    public var connectTimeout: Duration { configuration.seconds(.connectTimeout) ?? .seconds(10) }
+    public var connectTimeout: Duration { configuration.duration(.connectTimeout) }
     /// The longest a stream may take from the request to its `final`.
-    public var replyTimeout: Duration { configuration.seconds(.replyTimeout) ?? .seconds(120) }
+    public var replyTimeout: Duration { configuration.duration(.replyTimeout) }
     /// The longest a stream may take from the request to its first token.
-    public var firstTokenTimeout: Duration { configuration.seconds(.firstTokenTimeout) ?? .seconds(60) }
+    public var firstTokenTimeout: Duration { configuration.duration(.firstTokenTimeout) }
 
     /// A prompt whose reply outlasts a ping interval on the backend (`ANON_E2E_LONG_PROMPT`).
-    public var longPrompt: String { configuration[.longPrompt] ?? Self.defaultLongPrompt }
-    public static let defaultLongPrompt = String(repeating: "tell me a long story about streams and heartbeats. ", count: 8)
+    public var longPrompt: String { configuration.text(.longPrompt) }
 
     public var tls: TLSOptions { TLSOptions(verifyPeer: true, caBundlePath: configuration[.caBundle]) }
 

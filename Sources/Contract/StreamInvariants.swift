@@ -12,10 +12,10 @@ public struct StreamInvariants: Sendable {
     public let minimumFlushGap: Duration
 
     public init(configuration: Configuration, minimumFlushGap: Duration = .milliseconds(5)) {
-        meta = configuration[.eventMeta] ?? "meta"
-        delta = configuration[.eventDelta] ?? "delta"
-        final = configuration[.eventFinal] ?? "final"
-        error = configuration[.eventError] ?? "error"
+        meta = configuration.text(.eventMeta)
+        delta = configuration.text(.eventDelta)
+        final = configuration.text(.eventFinal)
+        error = configuration.text(.eventError)
         self.minimumFlushGap = minimumFlushGap
     }
 

@@ -31,7 +31,7 @@ public struct HeartbeatRule: Sendable {
     public var slack: Duration { max(interval / 2, .milliseconds(500)) }
 
     public init(configuration: Configuration) {
-        interval = configuration.seconds(.pingInterval) ?? .seconds(15)
+        interval = configuration.duration(.pingInterval)
     }
 
     /// A stream exercised the rule when some stretch without events outlasted the interval.

@@ -8,10 +8,11 @@ public struct StreamMeasurements: Sendable {
 
     public var values: [(name: String, value: Double)]
 
-    public init(_ stream: MessageStream, deltaType: String = "delta", finalType: String = "final", metaType: String = "meta") {
+    /// - Parameter events: the event names of the stream (`StreamInvariants`, from the configuration).
+    public init(_ stream: MessageStream, events: StreamInvariants) {
         let transcript = stream.transcript
         var values: [(String, Double)] = [("first_byte_ms", (transcript.headArrival - transcript.started).inMilliseconds)]
-        for (name, type) in [("meta_ms", metaType), ("first_delta_ms", deltaType), ("final_ms", finalType)] {
+        for (name, type) in [("meta_ms", events.meta), ("first_delta_ms", events.delta), ("final_ms", events.final)] {
             if let event = stream.first(type) { values.append((name, (event.arrival - transcript.started).inMilliseconds)) }
         }
         values.append(("stream_events", Double(stream.events.count)))

@@ -77,7 +77,7 @@ public struct ClosureDriver: Sendable {
             result.detail = "\(first.check): \(first.detail ?? "")"
             return result
         }
-        for (name, value) in StreamMeasurements(stream, deltaType: invariants.delta, finalType: invariants.final, metaType: invariants.meta).values {
+        for (name, value) in StreamMeasurements(stream, events: invariants).values {
             result.phases[name] = value
         }
         return result

@@ -58,14 +58,14 @@ public struct DailyConversation: Sendable {
         outcome.verdicts += AccessTokenClaims(issuer: backend.issuer).required(try JWT(session.accessToken), session: session, anonymous: user == .anonymous)
 
         let system = configuration[.dailySystemPrompt].flatMap { $0.isEmpty ? nil : $0 }
-        let prompt = configuration[.dailyPrompt] ?? "Hello"
+        let prompt = configuration.text(.dailyPrompt)
         let stream = try await backend.messages.stream(prompt, token: session.accessToken, system: system)
         outcome.traceID = stream.traceID
         outcome.transcript = stream.transcript.text
         let invariants = StreamInvariants(configuration: configuration)
         outcome.verdicts += invariants.head(stream) + invariants.frames(stream) + invariants.contents(stream)
         if case let .failed(reason) = stream.ending { outcome.verdicts.append(Verdict("the stream ends with final", passed: false, detail: reason)) }
-        let measured = StreamMeasurements(stream, deltaType: invariants.delta, finalType: invariants.final, metaType: invariants.meta)
+        let measured = StreamMeasurements(stream, events: invariants)
         outcome.measurements += measured.values
 
         guard let connection = configuration[.dbConn], !connection.isEmpty else { return }
@@ -95,7 +95,7 @@ public struct DailyConversation: Sendable {
                 return session
             }
         }
-        let domain = configuration[.registeredEmailDomain] ?? "anon-e2e.test"
+        let domain = configuration.text(.registeredEmailDomain)
         let password = "pw-" + UUID().uuidString
         auth.secrets.register(password, label: "the daily registered user's password")
         let session = try await auth.signUp(email: "daily-\(UUID().uuidString.prefix(12).lowercased())@\(domain)", password: password)

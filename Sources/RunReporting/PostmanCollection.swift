@@ -77,8 +77,8 @@ public enum PostmanCollection {
     /// The environment: names only, no secret value (fill SUPABASE_ANON_KEY in Postman or pass --env-var to Newman).
     public static func environment(_ configuration: Configuration) -> [String: Any] {
         let values: [(String, String, String)] = [
-            ("SUPABASE_URL", configuration[.supabaseURL] ?? "", "default"),
-            ("API_BASE", configuration[.apiBase] ?? "", "default"),
+            ("SUPABASE_URL", configuration.text(.supabaseURL), "default"),
+            ("API_BASE", configuration.text(.apiBase), "default"),
             ("SUPABASE_ANON_KEY", "", "secret"),
             ("access_token", "", "secret"),
             ("conversation_id", "", "default"),

@@ -32,7 +32,7 @@ public struct RunFinish: Sendable {
         self.configuration = configuration
         self.configurationError = configurationError
         self.directory = directory
-        historyPath = configuration[.historyPath] ?? "artifacts/history.sqlite"
+        historyPath = configuration.text(.historyPath)
         fingerprints = configuration[.fingerprints].map { URL(fileURLWithPath: $0) }
     }
 

@@ -29,7 +29,7 @@ public struct RunImport: Sendable {
         let runSeconds = log.wallSeconds ?? seconds
         let started = log.startedAt ?? finished.addingTimeInterval(-runSeconds)
         let run = HistoryRun(runID: directory.lastPathComponent, kind: outcome.kind, started: started, finished: started.addingTimeInterval(runSeconds),
-                             targetKind: configuration[.targetKind] ?? "staging", targetHost: Self.host(configuration[.apiBase]),
+                             targetKind: configuration.text(.targetKind), targetHost: Self.host(configuration[.apiBase]),
                              gitCommit: gitCommit, strict: verdict.strict,
                              passed: log.cases.filter { $0.verdict == .passed }.count, failed: log.failed,
                              skipped: log.cases.filter { $0.verdict == .skipped }.count, green: !verdict.failed, seconds: runSeconds,

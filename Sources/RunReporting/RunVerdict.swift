@@ -62,7 +62,7 @@ public struct RunVerdict: Sendable {
                 problems.append(Problem(kind: .missingCapability, message: "declared capability missing: \(missing)"))
             }
         }
-        let allowed = SkipAllowance.parse(configuration[.allowSkip] ?? "")
+        let allowed = SkipAllowance.parse(configuration.text(.allowSkip))
         for error in allowed.errors { problems.append(Problem(kind: .configuration, message: error)) }
         for skip in log.cases where skip.verdict == .skipped && allowed.reason(for: skip.id) == nil {
             problems.append(Problem(kind: .unlistedSkip, message: "skipped, not in ANON_E2E_ALLOW_SKIP: \(skip.id) (\(skip.reason ?? "no reason"))"))

@@ -22,8 +22,8 @@ struct DailyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, configurationError) = Configuration.loadReporting()
-        let runID = configuration[.runID] ?? Self.runID()
-        let directory = URL(fileURLWithPath: configuration[.artifactsDirectory] ?? "artifacts").appendingPathComponent(runID)
+        let runID = configuration.runID
+        let directory = URL(fileURLWithPath: configuration.text(.artifactsDirectory)).appendingPathComponent(runID)
         // A run that cannot start is recorded too, as stopped before testing.
         let missing = [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase].filter { configuration[$0] == nil }.map(\.name)
         if configurationError != nil || !missing.isEmpty {
@@ -34,7 +34,7 @@ struct DailyCommand: AsyncParsableCommand {
                                                                 stop: RunOutcome.Stop(stage: "configuration", reason: reason)))
             return
         }
-        let recorder = EvidenceRecorder(root: URL(fileURLWithPath: configuration[.artifactsDirectory] ?? "artifacts"), runID: runID, redactor: .shared)
+        let recorder = EvidenceRecorder(root: URL(fileURLWithPath: configuration.text(.artifactsDirectory)), runID: runID, redactor: .shared)
         let backend = StagingBackend(configuration: configuration)
         let conversation = DailyConversation(backend: backend, assertions: URL(fileURLWithPath: sql))
         let started = Date()

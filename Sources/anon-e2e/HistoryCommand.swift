@@ -35,7 +35,7 @@ struct HistoryShowCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, _) = Configuration.loadReporting()
-        let path = db ?? configuration[.historyPath] ?? "artifacts/history.sqlite"
+        let path = db ?? configuration.text(.historyPath)
         guard FileManager.default.fileExists(atPath: path) else {
             print("anon-e2e: no history at \(path) yet (ci/e2e and ci/daily record each run)")
             throw ExitCode(1)
@@ -102,7 +102,7 @@ struct HistoryCountCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, _) = Configuration.loadReporting()
-        let path = db ?? configuration[.historyPath] ?? "artifacts/history.sqlite"
+        let path = db ?? configuration.text(.historyPath)
         guard FileManager.default.fileExists(atPath: path) else {
             print(0)
             return
@@ -134,7 +134,7 @@ struct DashboardCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, _) = Configuration.loadReporting()
-        let path = db ?? configuration[.historyPath] ?? "artifacts/history.sqlite"
+        let path = db ?? configuration.text(.historyPath)
         guard FileManager.default.fileExists(atPath: path) else {
             print("anon-e2e: no history at \(path) yet")
             throw ExitCode(1)

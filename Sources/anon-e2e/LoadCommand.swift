@@ -79,8 +79,8 @@ struct LoadSoakCommand: AsyncParsableCommand {
         var proxy: TCPFaultProxy?
         var target = configuration
         if faults.contains(where: { if case .network = $0 { true } else { false } }) {
-            guard let api = URLComponents(string: configuration[.apiBase] ?? ""), ["127.0.0.1", "localhost"].contains(api.host ?? ""), let port = api.port else {
-                throw ValidationError("network faults need a loopback API_BASE (the local stack); got \(configuration[.apiBase] ?? "none")")
+            guard let api = URLComponents(string: configuration.text(.apiBase)), ["127.0.0.1", "localhost"].contains(api.host ?? ""), let port = api.port else {
+                throw ValidationError("network faults need a loopback API_BASE (the local stack); got '\(configuration.text(.apiBase))'")
             }
             let running = try TCPFaultProxy(upstreamPort: UInt16(port))
             proxy = running

@@ -53,8 +53,8 @@ struct StagingDatabaseTests {
         let session = try await Staging.anonymous("StagingDatabase")
         let stream = try await backend.messages.stream("hello database", token: session.accessToken)
         Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["db_assert_report.md"])
-        let final = stream.data(stream.first(Staging.configuration[.eventFinal] ?? "final"))?["content"]?.string
-        let meta = stream.data(stream.first(Staging.configuration[.eventMeta] ?? "meta"))
+        let final = stream.data(stream.first(Staging.configuration.text(.eventFinal)))?["content"]?.string
+        let meta = stream.data(stream.first(Staging.configuration.text(.eventMeta)))
         // A second message with its own system prompt, whose system row must hold exactly it.
         let prompt = "You are the e2e test's assistant \(UUID().uuidString.prefix(8)). Answer briefly."
         let prompted = try await backend.messages.stream("hello with a system prompt", token: session.accessToken, system: prompt)

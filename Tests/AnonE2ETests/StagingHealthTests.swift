@@ -10,7 +10,7 @@ struct StagingHealthTests {
 
     @Test("GET /api/v1/healthz answers 200 {\"status\":\"ok\"} without a token", .rules("S7.1"))
     func health() async throws {
-        let url = try configuration.required(.apiBase) + (configuration[.healthPath] ?? "")
+        let url = try configuration.required(.apiBase) + configuration.text(.healthPath)
         let response = try await HTTPClient().send(HTTPRequest(.get, url))
         #expect(response.status == 200, "expected 200 from \(url), got \(response.status): \(response.text)")
         let body = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]

@@ -41,7 +41,7 @@ struct StagingJWTTests {
     }
 
     /// Requests of this identity that may be admitted, spaced under its request rate.
-    static let pace = Pacer(perSecond: max((Staging.configuration.int(.anonymousQPS) ?? 5) - 1, 1))
+    static let pace = Pacer(perSecond: max(Staging.configuration.int(.anonymousQPS) - 1, 1))
 
     /// The positive control of every refusal case: the unmutated token, on the same route, is accepted.
     func control(_ baseline: Baseline) async throws {
@@ -120,7 +120,7 @@ struct StagingJWTTests {
         // "now" is the server's, from its Date header.
         let probe = try await backend.http.send(HTTPRequest(.get, backend.url(.healthPath)))
         let now = ClaimFault.serverTime(probe.headers) ?? Int(Date().timeIntervalSince1970)
-        let fault = ClaimFault.make(faultCase, base: baseline.token.claims, now: now, leeway: Staging.configuration.int(.jwtLeeway) ?? 30,
+        let fault = ClaimFault.make(faultCase, base: baseline.token.claims, now: now, leeway: Staging.configuration.int(.jwtLeeway),
                                     issuer: backend.issuer, key: key)
         if fault.expectedStatus != 200 { try await control(baseline) }
         let trace = StagingBackend.newTraceID()

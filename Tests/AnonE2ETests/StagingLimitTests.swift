@@ -44,7 +44,7 @@ struct StagingLimitTests {
         let adminTrace = StagingBackend.newTraceID()
         let forbidden = backend.request(.get, backend.url(.adminPath), token: token, traceID: adminTrace)
         let answers401 = try await send(unauthorized), answers403 = try await send(forbidden)
-        let limit = configuration.int(.anonymousQPS) ?? 5
+        let limit = configuration.int(.anonymousQPS)
         let tooMany = try #require(try await burst(token, count: limit * 2).first { $0.0.status == 429 }, "no 429 in a burst of \(limit * 2)")
         Staging.expect(ErrorBodyCheck(status: 401, .missingToken, traceID: trace401, anonymousRefusal: false, configuration: configuration).verdicts(answers401), "no token")
         Staging.expect(ErrorBodyCheck(status: 403, .adminOnly, traceID: adminTrace, anonymousRefusal: true, configuration: configuration).verdicts(answers403), "admin route")
@@ -59,7 +59,7 @@ struct StagingLimitTests {
     @Test("a burst of twice the per-second limit: at least one and at most the limit admitted, the rest 429 rate_limit.qps with a positive Retry-After, admitted again after it", .rules("S4.4", "S3.17", "S3.4"))
     func rateLimit() async throws {
         let token = try await Staging.signInAnonymously("limits: rate").accessToken
-        let limit = configuration.int(.anonymousQPS) ?? 5
+        let limit = configuration.int(.anonymousQPS)
         let started = ContinuousClock.now
         let answers = try await burst(token, count: limit * 2)
         let spread = ContinuousClock.now - started
@@ -103,7 +103,7 @@ struct StagingLimitTests {
     @Test("at the open-stream limit another stream is 429 rate_limit.sse_concurrency; aborting one frees its slot within a second", .rules("S4.6", "S3.19"))
     func openStreams() async throws {
         let token = try await Staging.signInAnonymously("limits: streams").accessToken
-        let limit = configuration.int(.anonymousStreams) ?? 2
+        let limit = configuration.int(.anonymousStreams)
         let long = String(repeating: "keep this stream open for a while. ", count: 20)
         var open: [StreamingResponse] = []
         defer { open.forEach { $0.cancel() } }
@@ -129,7 +129,7 @@ struct StagingLimitTests {
     @Test("with both stream slots used, a third stream is admitted within a second of one of them ending normally", .rules("S4.6", "S3.19"))
     func slotAfterNormalEnd() async throws {
         let token = try await Staging.signInAnonymously("limits: slot after a normal end").accessToken
-        let limit = configuration.int(.anonymousStreams) ?? 2
+        let limit = configuration.int(.anonymousStreams)
         var open: [StreamingResponse] = []
         defer { open.forEach { $0.cancel() } }
         // All but one slot held by long replies; the last by a short one, read to its end.
@@ -148,8 +148,8 @@ struct StagingLimitTests {
 
     @Test("the daily quota: once used up, 429 rate_limit.daily_quota; refused requests (422, 429) are not charged", .rules("S4.5", "S4.8", "S3.18", "S3.16"))
     func dailyQuota() async throws {
-        let quota = configuration.int(.anonymousDailyQuota) ?? 1000
-        let limit = configuration.int(.anonymousQPS) ?? 5
+        let quota = configuration.int(.anonymousDailyQuota)
+        let limit = configuration.int(.anonymousQPS)
         // Paced at the request rate, a quota of 40 takes ten seconds; beyond that a run would spend minutes on one rule.
         if quota > 40 {
             try Staging.skip("not exercised: the daily quota (ANON_DAILY_QUOTA=\(quota)) is too large to use up in one run (at most 40)")

@@ -36,7 +36,7 @@ struct StagingPolicyTests {
 
     @Test("an anonymous batch of messages is refused as configured (403 or 429)", .rules("S4.3", "S3.2"))
     func batch() async throws {
-        let status = Staging.configuration.int(.batchStatus) ?? 403
+        let status = Staging.configuration.int(.batchStatus)
         let body = #"{"items":[\#(MessagesAPI.body("one")),\#(MessagesAPI.body("two"))]}"#
         try await refusal(.post, backend.url(.batchPath), token: try await token(), json: body, status: status,
                           code: status == 429 ? .rateLimitQPS : .anonymousForbidden, anonymous: true, artifact: "policy_batch.json")

@@ -7,10 +7,10 @@ import Protocols
 @Suite(.requires(.realtime), .timeLimit(.minutes(1)), .tags(.realtime))
 struct StagingRealtimeTests {
     let backend = Staging.backend
-    var allowedOrigin: String { (Staging.configuration[.corsOrigins] ?? "").split(separator: ",").first.map(String.init) ?? "http://localhost:3000" }
+    var allowedOrigin: String { Staging.configuration.text(.corsOrigins).split(separator: ",").first.map(String.init) ?? "" }
 
     func client(origin: String? = nil) -> SocketIOPollingClient {
-        SocketIOPollingClient(endpoint: backend.apiBase + (Staging.configuration[.socketPath] ?? "/ws"), origin: origin, http: backend.http)
+        SocketIOPollingClient(endpoint: backend.apiBase + (Staging.configuration.text(.socketPath)), origin: origin, http: backend.http)
     }
 
     func token() async throws -> String { try await Staging.anonymous("StagingRealtime").accessToken }

@@ -23,7 +23,7 @@ struct StagingRegisteredTests {
 
     func registered() async throws -> Registered {
         try await Self.user.value {
-            let domain = Staging.configuration[.registeredEmailDomain] ?? "anon-e2e.test"
+            let domain = Staging.configuration.text(.registeredEmailDomain)
             let email = "e2e-\(UUID().uuidString.prefix(12).lowercased())@\(domain)"
             let password = "pw-" + UUID().uuidString
             Staging.backend.auth.secrets.register(password, label: "a registered user's password")
@@ -66,7 +66,7 @@ struct StagingRegisteredTests {
     @Test("registered users have a higher tier: a burst of the anonymous limit + 1 is admitted", .rules("S4.7"))
     func higherTier() async throws {
         let user = try await registered()
-        let count = (configuration.int(.anonymousQPS) ?? 5) + 1
+        let count = configuration.int(.anonymousQPS) + 1
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<count { group.addTask { try await backend.messages.json("burst \(index)", token: user.signUp.accessToken).status } }
             return try await group.reduce(into: []) { $0.append($1) }

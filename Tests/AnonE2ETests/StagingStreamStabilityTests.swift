@@ -74,8 +74,8 @@ struct StagingStreamStabilityTests {
     func orderAndIntegrity() async throws {
         let users = [try await Staging.signInAnonymously("stability: order 1").accessToken,
                      try await Staging.signInAnonymously("stability: order 2").accessToken]
-        let perUser = Staging.configuration.int(.anonymousStreams) ?? 2
-        let rate = Staging.configuration.int(.anonymousQPS) ?? 5
+        let perUser = Staging.configuration.int(.anonymousStreams)
+        let rate = Staging.configuration.int(.anonymousQPS)
         let streams = try await withThrowingTaskGroup(of: [MessageStream].self) { group in
             for token in users {
                 group.addTask {

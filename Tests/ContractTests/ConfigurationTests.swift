@@ -66,4 +66,33 @@ struct ConfigurationTests {
             if let value = key.defaultValue { #expect(documented[key.name] == value, "\(key.name) default") }
         }
     }
+
+    @Test("every typed setting has one default of its type, read without a fallback at the call site")
+    func typedDefaults() {
+        for key in ConfigurationKey.all where key.kind != .text {
+            #expect(key.defaultValue.flatMap { Configuration.parse($0, as: key.kind) } != nil, "\(key.name): default \(key.defaultValue ?? "none") is not \(key.kind)")
+        }
+        let configuration = Configuration(values: ["ANON_QPS_LIMIT": "7", "SSE_PING_INTERVAL": "1.5", "ANON_E2E_STRICT": "off"])
+        #expect(configuration.int(.anonymousQPS) == 7)
+        #expect(configuration.duration(.pingInterval) == .milliseconds(1500))
+        #expect(configuration.bool(.strict) == false)
+        #expect(Configuration(values: [:]).duration(.replyTimeout) == .seconds(120))
+        #expect(Configuration(values: [:]).text(.eventDelta) == "delta")
+    }
+
+    @Test("a value of the wrong type, or an unknown capability, stops the load naming the variable and the value")
+    func invalidValues() throws {
+        // A folder with no .env.local: only the environment given counts.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, value, says) in [("ANON_QPS_LIMIT", "five", "ANON_QPS_LIMIT=five is not a whole number"),
+                                    ("ANON_E2E_REPLY_TIMEOUT", "2m", "ANON_E2E_REPLY_TIMEOUT=2m is not a number of seconds"),
+                                    ("ANON_E2E_STRICT", "maybe", "ANON_E2E_STRICT=maybe is not true or false"),
+                                    ("ANON_E2E_CAPABILITIES", "auth,databse", "unknown capability: databse")] {
+            let error = #expect(throws: Configuration.InvalidValue.self) {
+                try Configuration.load(environment: [name: value], directory: directory.path)
+            }
+            #expect(error.map(String.init(describing:))?.contains(says) == true, "\(name): \(error.map(String.init(describing:)) ?? "no error")")
+        }
+    }
 }

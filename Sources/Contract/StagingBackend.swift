@@ -30,7 +30,7 @@ public struct StagingBackend: Sendable {
     public var messages: MessagesAPI { MessagesAPI(backend: self) }
 
     public func url(_ key: ConfigurationKey, id: String? = nil) -> String {
-        let path = configuration[key] ?? ""
+        let path = configuration.text(key)
         return apiBase + (id.map { path.replacingOccurrences(of: "{id}", with: $0) } ?? path)
     }
 

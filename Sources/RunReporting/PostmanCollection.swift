@@ -35,7 +35,7 @@ public enum PostmanCollection {
     /// The calls, with the backend's routes and codes from the configuration.
     public static func calls(_ configuration: Configuration) -> [Call] {
         func path(_ key: ConfigurationKey, id: String = "{{conversation_id}}") -> String {
-            "{{API_BASE}}" + (configuration[key] ?? key.defaultValue ?? "").replacingOccurrences(of: "{id}", with: id)
+            "{{API_BASE}}" + configuration.text(key).replacingOccurrences(of: "{id}", with: id)
         }
         let json = Header(name: "Content-Type", value: "application/json")
         let accept = Header(name: "Accept", value: "application/json")

@@ -38,7 +38,7 @@ struct ExportCommand: ParsableCommand {
             print("wrote \(collectionFile.path) and anon-e2e.postman_environment.json (set SUPABASE_ANON_KEY in the environment)")
             guard replay else { return }
 
-            for key in [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase] where (configuration[key] ?? "").isEmpty {
+            for key in [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase] where configuration[key] == nil {
                 throw ValidationError("--replay needs \(key.name)")
             }
             let calls = try PostmanCollection.replayable(Data(contentsOf: collectionFile))

@@ -11,7 +11,7 @@ struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
         abstract: "Soak, burst and fault runs against the target, every closure checked; a locustfile for load beyond one machine.",
-        subcommands: [LoadSoakCommand.self, LoadBurstCommand.self, LoadExportLocustCommand.self]
+        subcommands: [LoadSoakCommand.self, LoadBurstCommand.self, LoadExportLocustCommand.self, LoadLocustStatsCommand.self]
     )
 }
 
@@ -24,7 +24,7 @@ struct LoadOptions: ParsableArguments {
 
     func configuration() throws -> Configuration {
         let configuration = try Configuration.load()
-        for key in [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase] where (configuration[key] ?? "").isEmpty {
+        for key in [ConfigurationKey.supabaseURL, .supabaseAnonKey, .apiBase] where configuration[key] == nil {
             throw ValidationError("\(key.name) is not set: the load needs the auth and the API")
         }
         return configuration
@@ -86,7 +86,7 @@ struct LoadSoakCommand: AsyncParsableCommand {
             proxy = running
             var values = configuration.values
             for key in [ConfigurationKey.apiBase, .supabaseURL] {
-                values[key.name] = (configuration[key] ?? "").replacingOccurrences(of: ":\(port)", with: ":\(running.port)")
+                values[key.name] = configuration.text(key).replacingOccurrences(of: ":\(port)", with: ":\(running.port)")
             }
             target = Configuration(values: values)
         }
@@ -175,5 +175,24 @@ struct LoadExportLocustCommand: ParsableCommand {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(LocustFile.text.utf8).write(to: url)
         print(out)
+    }
+}
+
+/// `anon-e2e load locust-stats`: whether a Locust run of the exported locustfile passed, from its `--csv` statistics.
+struct LoadLocustStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "locust-stats",
+                                                    abstract: "Judge a Locust run from its stats_stats.csv: messages streamed, none failed, sign-ins made.")
+
+    @Argument(help: "Locust's stats_stats.csv.")
+    var stats: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: stats), !data.isEmpty else {
+            throw ValidationError("Locust wrote no statistics at \(stats)")
+        }
+        let judged = try LocustStats(csv: String(decoding: data, as: UTF8.self))
+        print(judged.summary)
+        for problem in judged.problems { print("FAIL \(problem)") }
+        if !judged.problems.isEmpty { throw ExitCode(1) }
     }
 }

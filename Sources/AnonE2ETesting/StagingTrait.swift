@@ -1,5 +1,6 @@
 import Testing
 import Contract
+import Evidence
 
 extension Trait where Self == ConditionTrait {
     /// Runs the test only when the configuration enables every capability;
@@ -21,11 +22,20 @@ extension Trait where Self == TimeLimitTrait {
 }
 
 /// The CONTRACT.md rules a case checks (`[S2.3 MUST]` in the text). One
-/// place per case; `anon-e2e coverage` reads it from the source and REPORT.md
-/// gives each rule the verdict of its cases.
-public struct RulesTrait: TestTrait, SuiteTrait {
+/// place per case. Around the case it writes the ids into the run's own
+/// records (a `rules` note), so REPORT.md and the history give each rule the
+/// verdict of the cases that ran it; `anon-e2e coverage` reads them from the
+/// source, without a run.
+public struct RulesTrait: TestTrait, SuiteTrait, TestScoping {
     public let ids: [String]
     public var isRecursive: Bool { false }
+
+    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        if !test.isSuite, let caseID = CaseID(testID: test.id.description) {
+            Staging.evidence.note(TraceNote(kind: .rules, caseID: caseID, message: ids.joined(separator: " ")))
+        }
+        try await function()
+    }
 }
 
 extension Trait where Self == RulesTrait {

@@ -5,7 +5,10 @@ import Synchronization
 /// which artifacts it wrote, how its assertions and warnings came out. The
 /// report is built from these lines and the JUnit XML of the run.
 public struct TraceNote: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit, skip, heartbeat, measurement }
+    public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit, skip, heartbeat, measurement
+        /// The contract rules a case declares, space-separated in `message` (written by `.rules(...)`).
+        case rules
+    }
 
     public var kind: Kind
     /// The case that wrote it (nil outside a case).

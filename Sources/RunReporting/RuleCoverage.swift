@@ -1,3 +1,4 @@
+import Evidence
 import Foundation
 
 /// One MUST or SHOULD of CONTRACT.md, by its id (`[S2.3 MUST]` in the text).
@@ -18,6 +19,16 @@ public struct RuleCoverage: Sendable {
     public init(rules: [ContractRule], cases: [String: [String]]) {
         self.rules = rules
         self.cases = cases
+    }
+
+    /// The rules of CONTRACT.md and the rules each case of a run declared (its `rules` notes).
+    public init(contract: URL, notes: [TraceNote]) throws {
+        var cases: [String: [String]] = [:]
+        for note in notes where note.kind == .rules {
+            guard let caseID = note.caseID else { continue }
+            cases[caseID.description] = (note.message ?? "").split(separator: " ").map(String.init)
+        }
+        self.init(rules: Self.rules(markdown: try String(contentsOf: contract, encoding: .utf8)), cases: cases)
     }
 
     /// Reads the rules from CONTRACT.md and the declarations from the Staging cases' sources.

@@ -24,9 +24,8 @@ public struct RunFinish: Sendable {
     public var console: URL?
     /// The hashes of the tokens the test process handled; removed after the scan.
     public var fingerprints: URL?
-    /// The contract and the cases, for REPORT's rules section and the history's rules per case.
+    /// The contract, for REPORT's rules section (each case's rules come from the run's notes).
     public var contract: URL?
-    public var caseSources: URL?
 
     public init(configuration: Configuration, configurationError: String?, directory: URL) {
         self.configuration = configuration
@@ -55,7 +54,8 @@ public struct RunFinish: Sendable {
 
     public func finish(_ outcome: RunOutcome, gitCommit: String) async throws -> Finished {
         let notes = EvidenceRecorder.notes(in: directory)
-        let coverage = try? contract.flatMap { contract in try caseSources.map { try RuleCoverage(contract: contract, caseSources: $0) } }
+        // Each case's rules as the run recorded them (`.rules(...)`), not as the sources say now.
+        let coverage = try? contract.map { try RuleCoverage(contract: $0, notes: notes) }
         let redactor = Redactor(configuration: configuration)
         var outputErrors: [(RunVerdict.Problem.Kind, String)] = []
 

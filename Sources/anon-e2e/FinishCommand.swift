@@ -40,7 +40,8 @@ struct FinishCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The test process's raw console: scanned, written redacted as console.log, removed.")
     var console: String?
 
-    @OptionGroup var paths: CasePaths
+    @Option(name: .long, help: "The contract with its rule ids (for REPORT's rules section).")
+    var contract = "docs/CONTRACT.md"
 
     func run() async throws {
         let (configuration, configurationError) = Configuration.loadReporting()
@@ -48,8 +49,7 @@ struct FinishCommand: AsyncParsableCommand {
         finish.junit = junit.map { URL(fileURLWithPath: $0) }
         finish.reportCopy = reportCopy.map { URL(fileURLWithPath: $0) }
         finish.console = console.map { URL(fileURLWithPath: $0) }
-        finish.contract = URL(fileURLWithPath: paths.contract)
-        finish.caseSources = URL(fileURLWithPath: paths.cases)
+        finish.contract = URL(fileURLWithPath: contract)
         let stop = stoppedAt.map { RunOutcome.Stop(stage: $0, reason: reason ?? "no reason given") }
         let outcome = RunOutcome.suite(events: events.map { URL(fileURLWithPath: $0) }, filter: filter, testExitStatus: testStatus, stop: stop)
         try await Self.conclude(finish, outcome)
@@ -66,13 +66,4 @@ struct FinishCommand: AsyncParsableCommand {
         for line in finished.verdict.consoleLines(log: outcome.log, target: finish.configuration.targetDescription) { print(line) }
         if finished.verdict.failed { throw ExitCode(1) }
     }
-}
-
-/// Where the contract and the Staging cases are, for every command that reads them.
-struct CasePaths: ParsableArguments {
-    @Option(name: .long, help: "The contract with its rule ids.")
-    var contract = "docs/CONTRACT.md"
-
-    @Option(name: .long, help: "The folder of the Staging cases (their .rules(...) and .tags(...)).")
-    var cases = "Tests/AnonE2ETests"
 }

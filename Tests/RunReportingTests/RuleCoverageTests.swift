@@ -66,4 +66,16 @@ struct RuleCoverageTests {
         #expect(coverage.verdict(rule, in: log(.skipped, .skipped)) == "skipped: why a")
         #expect(coverage.verdict(rule, in: log(.passed, .skipped)).hasPrefix("held (1"))
     }
+
+    @Test("a run's rules come from its own records: the .rules notes its cases wrote, not the sources as they are now")
+    func rulesFromTheRun() throws {
+        let contract = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString).md")
+        try Data("- `[S1.1 MUST]` one\n- `[S2.7 SHOULD]` two\n".utf8).write(to: contract)
+        let id = CaseID(suite: "StagingXTests", function: "one")
+        let notes = [TraceNote(kind: .rules, caseID: id, message: "S1.1 S2.7"), TraceNote(kind: .rules, caseID: id, message: "S1.1 S2.7"),
+                     TraceNote(kind: .exchange, caseID: id, traceID: "t")]
+        let coverage = try RuleCoverage(contract: contract, notes: notes)
+        #expect(coverage.cases == ["StagingXTests/one": ["S1.1", "S2.7"]])
+        #expect(coverage.cases(for: "S2.7") == ["StagingXTests/one"])
+    }
 }

@@ -54,7 +54,7 @@ struct MessagesController: Sendable {
             throw refusal
         }
 
-        if wantsStream, let lastID = request.headers[.lastEventID].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
+        if wantsStream, settings.resumeSupported, let lastID = request.headers[.lastEventID].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
            let record = await registry.record(trace), record.owner == user.userID, let start = await record.index(after: lastID) {
             do { try await limiter.openStream(user.userID, limit: tier.openStreams) } catch { throw hinted(error, user) }
             return stream(record, from: settings.has(.resumeSkipsFrame) ? start + 1 : start, user: user.userID, channel: context.channel)

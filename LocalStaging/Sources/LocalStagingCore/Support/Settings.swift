@@ -23,6 +23,8 @@ public struct Settings: Sendable {
     public var anonymousSignupsPerHour: Int
     public var anonymousSignInsEnabled: Bool
     public var refreshReuseInterval: Int
+    /// Whether a reconnect with `Last-Event-ID` resumes the stream (S2.7, a MAY).
+    public var resumeSupported: Bool
     public var pingInterval: Duration
     /// Whether a frame restarts the ping timer (pings only in silences) or pings keep their own beat.
     public var pingResetsOnFrame: Bool
@@ -74,6 +76,7 @@ public struct Settings: Sendable {
         anonymousSignupsPerHour = int("ANON_SIGNUPS_PER_HOUR", 10_000)
         anonymousSignInsEnabled = (env["ANONYMOUS_SIGNINS_ENABLED"] ?? "true") != "false"
         refreshReuseInterval = int("REFRESH_REUSE_INTERVAL", 0)
+        resumeSupported = env["SSE_RESUME_SUPPORTED"] != "false"
         pingInterval = seconds("SSE_PING_INTERVAL", 15)
         tokenDelay = .milliseconds(int("TOKEN_DELAY_MS", 30))
         firstTokenDelay = .milliseconds(int("FIRST_TOKEN_DELAY_MS", 0))

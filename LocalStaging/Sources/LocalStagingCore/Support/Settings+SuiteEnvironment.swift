@@ -1,0 +1,40 @@
+import Foundation
+
+extension Settings {
+    /// The suite's environment for a LocalStaging with these settings, in the
+    /// suite's own variable names: where it is, its keys, the limits it
+    /// enforces and what it can be asked. `local-staging --suite-env` prints it,
+    /// so no script maps one side's names to the other's. The read-only database
+    /// login (`DB_CONN`) is the database's, not LocalStaging's: the caller adds it.
+    public func suiteEnvironment() throws -> [(name: String, value: String)] {
+        var values: [(String, String)] = [
+            ("SUPABASE_URL", publicURL), ("SUPABASE_ANON_KEY", anonKey), ("API_BASE", publicURL),
+        ]
+        if let legacyJWTSecret { values.append(("SUPABASE_JWT_SECRET", legacyJWTSecret)) }
+        if let signingKeyFile {
+            let jwk = try String(contentsOfFile: signingKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            values.append(("ANON_E2E_SIGNING_JWK", jwk))
+        }
+        values += [
+            ("ANON_QPS_LIMIT", String(anonymous.requestsPerSecond)), ("ANON_DAILY_QUOTA", String(anonymous.dailyMessages)),
+            ("ANON_SSE_CONCURRENCY", String(anonymous.openStreams)), ("REGISTERED_QPS_LIMIT", String(registered.requestsPerSecond)),
+            ("SSE_PING_INTERVAL", Self.seconds(pingInterval)), ("BATCH_EXPECTED_STATUS", String(batchPolicy)),
+            ("SSE_RESUME_SUPPORTED", String(resumeSupported)), ("JWT_LEEWAY", String(leeway)),
+            ("CORS_ORIGINS", corsOrigins.joined(separator: ",")), ("DEFAULT_SYSTEM_PROMPT", defaultSystemPrompt),
+            ("ANON_E2E_TARGET", "local stack"), ("ANON_E2E_CAPABILITIES", "auth,api,database,signingKey,realtime"),
+            // A lure address nothing listens on: LocalStaging never fetches a token's jku/x5u.
+            ("ANON_E2E_LURE_URL", "http://127.0.0.1:0"),
+        ]
+        return values
+    }
+
+    /// `KEY='value'` lines, single-quoted so that a shell and a `.env` reader take them literally.
+    public func suiteEnvironmentText() throws -> String {
+        try suiteEnvironment().map { "\($0.name)='\($0.value.replacingOccurrences(of: "'", with: "'\\''"))'\n" }.joined()
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return attoseconds == 0 ? String(seconds) : String(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+}

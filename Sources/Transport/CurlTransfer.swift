@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// Safety of `@unchecked Sendable`: `easy`, `headerList`, `headParser`,
 /// `lastActivity`, `awaitingFlush` and `errorBuffer` are used only on the engine thread (after
-/// `init`); everything a consumer touches lives in `state`, behind a mutex.
+/// `init`); everything a consumer touches lives in `state`, the transfer's state machine
+/// (`CurlTransfer+StateMachine.swift`) behind a mutex.
 /// Transfers alive, counted for the task that set `CurlTransfer.liveTally`.
 final class TransferTally: Sendable {
     let count = Atomic<Int>(0)
@@ -24,7 +25,7 @@ final class CurlTransfer: @unchecked Sendable {
     private var lastActivity = ContinuousClock.now
     private var startedAt = ContinuousClock.now
     private var awaitingFlush = false
-    private let state = Mutex(TransferState())
+    private let state = Mutex(StateMachine())
     /// The tally this transfer counts itself in, if the task that made it set one.
     private let tally = CurlTransfer.liveTally
 
@@ -56,13 +57,7 @@ final class CurlTransfer: @unchecked Sendable {
     func awaitHead() async throws -> ResponseHead {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let ready: Result<ResponseHead, any Error>? = state.withLock { state in
-                    if let head = state.head { return .success(head) }
-                    if case let .failure(error)? = state.outcome { return .failure(error) }
-                    state.headWaiter = continuation
-                    return nil
-                }
-                if let ready { continuation.resume(with: ready) }
+                state.withLock { $0.awaitHead(continuation, url: request.url) }.perform()
             }
         } onCancel: {
             CurlEngine.shared.submit(.cancel(self))
@@ -73,9 +68,9 @@ final class CurlTransfer: @unchecked Sendable {
     func nextChunk() async throws -> BodyChunk? {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let (ready, unpause) = state.withLock { $0.take(waiter: continuation, resumeBelow: bufferLimit / 2) }
+                let (action, unpause) = state.withLock { $0.nextChunk(continuation, resumeBelow: bufferLimit / 2) }
                 if unpause { CurlEngine.shared.submit(.resume(self)) }
-                if let ready { continuation.resume(with: ready) }
+                action.perform()
             }
         } onCancel: {
             CurlEngine.shared.submit(.cancel(self))
@@ -83,12 +78,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Timings once the transfer is over.
-    var timings: TransferTimings? {
-        state.withLock { state in
-            if case let .success(timings)? = state.outcome { return timings }
-            return nil
-        }
-    }
+    var timings: TransferTimings? { state.withLock { $0.timings } }
 
     func cancel() { CurlEngine.shared.submit(.cancel(self)) }
 
@@ -101,13 +91,13 @@ final class CurlTransfer: @unchecked Sendable {
 
     func unpausing() {
         lastActivity = .now
-        state.withLock { $0.paused = false }
+        state.withLock { $0.unpaused() }
     }
 
     /// The deadline this transfer has passed, if any: total first, then head, then idle.
     func expired(now: ContinuousClock.Instant) -> TransportError? {
         let deadlines = request.deadlines
-        let (paused, hasHead, received) = state.withLock { ($0.paused, $0.head != nil, $0.receivedBytes) }
+        let (paused, hasHead, received) = state.withLock { ($0.paused, $0.hasHead, $0.receivedBytes) }
         if now - startedAt > deadlines.total {
             return .totalTimeout(url: request.url, after: deadlines.total, receivedBytes: received)
         }
@@ -130,29 +120,17 @@ final class CurlTransfer: @unchecked Sendable {
         return accepted ? bytes.count : Int(ANON_CURL_WRITEFUNC_PAUSE)
     }
 
-    /// Engine side, after each `curl_multi_perform`: hands what one socket read
+    /// Engine side, after each `curl_multi_perform`: hands what the turn's reads
     /// brought to a waiting consumer in one piece.
     func flush() {
         awaitingFlush = false
-        let handOff = state.withLock { state -> (CheckedContinuation<BodyChunk?, any Error>, BodyChunk)? in
-            state.commitStaged()
-            guard let waiter = state.bodyWaiter, let chunk = state.popChunk() else { return nil }
-            state.bodyWaiter = nil
-            return (waiter, chunk)
-        }
-        if let (waiter, chunk) = handOff { waiter.resume(returning: chunk) }
+        state.withLock { $0.turnEnded() }.perform()
     }
 
     fileprivate func receivedHeader(_ line: String) {
         lastActivity = .now
         guard let head = headParser.feed(line) else { return }
-        let waiter = state.withLock { state -> CheckedContinuation<ResponseHead, any Error>? in
-            guard state.head == nil else { return nil }
-            state.head = head
-            defer { state.headWaiter = nil }
-            return state.headWaiter
-        }
-        waiter?.resume(returning: head)
+        state.withLock { $0.headReceived(head) }.perform()
     }
 
     func complete(code: CURLcode) {
@@ -165,7 +143,7 @@ final class CurlTransfer: @unchecked Sendable {
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let timings = readTimings(easy)
         let error: TransportError
-        let hasHead = state.withLock { $0.head != nil }
+        let hasHead = state.withLock { $0.hasHead }
         if code == CURLE_OPERATION_TIMEDOUT, !hasHead, timings.connect == .zero {
             error = .connectTimeout(url: request.url, after: request.deadlines.connect)
         } else if code == CURLE_OPERATION_TIMEDOUT {
@@ -179,20 +157,7 @@ final class CurlTransfer: @unchecked Sendable {
     func finish(error: TransportError) { finish(.failure(error)) }
 
     private func finish(_ outcome: Result<TransferTimings, TransportError>) {
-        let (headWaiter, bodyWaiter) = state.withLock { state in
-            guard state.outcome == nil else { return (nil, nil) as (CheckedContinuation<ResponseHead, any Error>?, CheckedContinuation<BodyChunk?, any Error>?) }
-            state.outcome = outcome.mapError { $0 as any Error }
-            defer { state.headWaiter = nil; state.bodyWaiter = nil }
-            return (state.headWaiter, state.bodyWaiter)
-        }
-        switch outcome {
-        case .success:
-            headWaiter?.resume(throwing: TransportError.failed(url: request.url, code: -1, message: "the response ended without a status line"))
-            bodyWaiter?.resume(returning: nil)
-        case let .failure(error):
-            headWaiter?.resume(throwing: error)
-            bodyWaiter?.resume(throwing: error)
-        }
+        state.withLock { $0.finish(outcome, url: request.url) }.perform()
     }
 
     private func readTimings(_ easy: UnsafeMutableRawPointer) -> TransferTimings {
@@ -270,85 +235,6 @@ final class CurlTransfer: @unchecked Sendable {
         if let first = failures.first {
             throw TransportError.failed(url: request.url, code: Int(first.rawValue), message: "setting up the request: \(String(cString: curl_easy_strerror(first)))")
         }
-    }
-}
-
-/// What the consumer and the engine thread share about one transfer.
-struct TransferState {
-
-    var head: ResponseHead?
-    var headWaiter: CheckedContinuation<ResponseHead, any Error>?
-    var chunks: [BodyChunk] = []
-    /// Bytes of the engine turn in progress, not yet visible to the consumer.
-    var staging: [UInt8] = []
-    var stagingArrival = ContinuousClock.now
-    /// What the last turn read: the next one reserves twice that, so it seldom grows (a grown array is copied again).
-    var lastTurnBytes = 0
-    var chunkStart = 0
-    var bufferedBytes = 0
-    var receivedBytes: Int64 = 0
-    var bodyWaiter: CheckedContinuation<BodyChunk?, any Error>?
-    var outcome: Result<TransferTimings, any Error>?
-    /// The write callback answered CURL_WRITEFUNC_PAUSE and no resume is on its way.
-    var paused = false
-    var resumeRequested = false
-
-    /// Engine side: stages the bytes of the current socket read, or (over the
-    /// limit) refuses them so the transfer pauses.
-    mutating func deliver(_ bytes: UnsafeRawBufferPointer, arrival: ContinuousClock.Instant, limit: Int) -> Bool {
-        if bufferedBytes > 0, bufferedBytes + bytes.count > limit {
-            paused = true
-            resumeRequested = false
-            return false
-        }
-        if staging.isEmpty {
-            stagingArrival = arrival
-            // Allocated at the first read, not at the hand-off: by then the consumer has
-            // usually freed the last chunk, and malloc gives back memory still in cache.
-            staging.reserveCapacity(min(max(2 * lastTurnBytes, bytes.count), limit))
-        }
-        staging.append(contentsOf: bytes)
-        bufferedBytes += bytes.count
-        receivedBytes += Int64(bytes.count)
-        return true
-    }
-
-    /// Engine side, after the reads of one engine turn: libcurl hands each socket
-    /// read over in pieces, and the consumer gets what the turn read as one chunk
-    /// (one hand-off). The staged array itself is handed over, not a copy of it.
-    mutating func commitStaged() {
-        guard !staging.isEmpty else { return }
-        lastTurnBytes = staging.count
-        chunks.append(BodyChunk(bytes: staging, arrival: stagingArrival))
-        staging = []
-    }
-
-    mutating func popChunk() -> BodyChunk? {
-        guard chunkStart < chunks.count else { return nil }
-        let chunk = chunks[chunkStart]
-        chunkStart += 1
-        bufferedBytes -= chunk.bytes.count
-        if chunkStart == chunks.count || chunkStart > 64 {
-            chunks.removeFirst(chunkStart)
-            chunkStart = 0
-        }
-        return chunk
-    }
-
-    /// Consumer side: the next buffered chunk or the end; otherwise parks the
-    /// waiter. Answers whether the paused transfer should resume now.
-    mutating func take(waiter: CheckedContinuation<BodyChunk?, any Error>, resumeBelow lowWater: Int) -> (Result<BodyChunk?, any Error>?, unpause: Bool) {
-        var ready: Result<BodyChunk?, any Error>?
-        if let chunk = popChunk() {
-            ready = .success(chunk)
-        } else if let outcome {
-            ready = outcome.map { _ in nil }
-        } else {
-            bodyWaiter = waiter
-        }
-        let unpause = paused && !resumeRequested && bufferedBytes <= lowWater
-        if unpause { resumeRequested = true }
-        return (ready, unpause)
     }
 }
 

@@ -9,9 +9,13 @@ import Transport
 /// verdicts turned into expectations, warnings, and anonymous identities
 /// (signed in once per suite, since Supabase limits them per IP).
 public enum Staging {
-    public static var configuration: Configuration { .current }
-    public static let backend = StagingBackend(onStream: { noteMeasurements($0) })
-    public static var evidence: EvidenceRecorder { .forTests }
+    public static var context: StagingContext { .current }
+    public static var configuration: Configuration { context.configuration }
+    public static var backend: StagingBackend { context.backend }
+    public static var evidence: EvidenceRecorder { context.evidence }
+    public static var redactor: Redactor { context.redactor }
+    /// Every message stream this context read (the heartbeat rule holds on all of them).
+    public static var ledger: StreamLedger { context.backend.ledger }
 
     /// The running case, as notes, reports and the history name it.
     public static var caseID: CaseID? { Test.current.flatMap { CaseID(testID: $0.id.description) } }
@@ -28,7 +32,7 @@ public enum Staging {
     public static func expect(_ verdicts: [Verdict], _ subject: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for verdict in verdicts where !verdict.passed {
             // Through the redactor: the console and the event stream are outputs too.
-            Issue.record(Comment(rawValue: Redactor.shared.redact("\(subject): expected \(verdict.check)\(verdict.detail.map { "; \($0)" } ?? "")")),
+            Issue.record(Comment(rawValue: redactor.redact("\(subject): expected \(verdict.check)\(verdict.detail.map { "; \($0)" } ?? "")")),
                          sourceLocation: sourceLocation)
         }
     }
@@ -36,7 +40,7 @@ public enum Staging {
     /// A SHOULD of the contract that does not hold: a warning in the test
     /// output and in the report, never a failure.
     public static func warn(_ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        Issue.record(Comment(rawValue: Redactor.shared.redact(message)), severity: .warning, sourceLocation: sourceLocation)
+        Issue.record(Comment(rawValue: redactor.redact(message)), severity: .warning, sourceLocation: sourceLocation)
         evidence.note(TraceNote(kind: .warning, caseID: caseID, message: message))
     }
 
@@ -58,7 +62,7 @@ public enum Staging {
 
     /// One anonymous session per key (a suite's name), signed in on first use.
     public static func anonymous(_ key: String) async throws -> GoTrueSession {
-        try await Identities.shared.once(key).value {
+        try await context.identities.once(key).value {
             try await signInAnonymously(key)
         }
     }
@@ -71,21 +75,10 @@ public enum Staging {
         evidence.note(TraceNote(kind: .measurement, caseID: caseID, name: "sign_in_ms", value: (ContinuousClock.now - started).inMilliseconds))
         return session
     }
-
-    /// The phases of an answered stream, for the history and the metrics.
-    static func noteMeasurements(_ stream: MessageStream) {
-        guard (200..<300).contains(stream.head.status), !stream.transcript.items.isEmpty else { return }
-        let configuration = backend.configuration
-        let measured = StreamMeasurements(stream, events: StreamInvariants(configuration: configuration))
-        for (name, value) in measured.values + [("streams_in_flight", Double(StreamsInFlight.most))] {
-            evidence.note(TraceNote(kind: .measurement, caseID: caseID, traceID: stream.traceID, name: name, value: value))
-        }
-    }
 }
 
 /// One sign-in per key; concurrent first uses share it.
 actor Identities {
-    static let shared = Identities()
     private var sessions: [String: Once<GoTrueSession>] = [:]
 
     func once(_ key: String) -> Once<GoTrueSession> {

@@ -5,7 +5,7 @@ import Evidence
 extension Trait where Self == ConditionTrait {
     /// Runs the test only when the configuration enables every capability;
     /// otherwise skips it, naming the missing variables.
-    public static func requires(_ capabilities: Capability..., in configuration: Configuration = .current) -> Self {
+    public static func requires(_ capabilities: Capability..., in configuration: Configuration = StagingContext.process.configuration) -> Self {
         let missing = capabilities.compactMap { configuration.missing($0) }
         let reason = missing.map(\.description).joined(separator: "; ")
         return .enabled(if: missing.isEmpty, Comment(rawValue: reason))
@@ -15,7 +15,7 @@ extension Trait where Self == ConditionTrait {
 extension Trait where Self == TimeLimitTrait {
     /// A case's time limit, from the reply deadline (`ANON_E2E_REPLY_TIMEOUT`):
     /// room for `replies` replies one after the other, at least a minute.
-    public static func replies(_ replies: Int, in configuration: Configuration = .current) -> Self {
+    public static func replies(_ replies: Int, in configuration: Configuration = StagingContext.process.configuration) -> Self {
         let seconds = (configuration.duration(.replyTimeout)).components.seconds * Int64(replies)
         return .timeLimit(.minutes(max(1, Int((seconds + 59) / 60))))
     }

@@ -45,8 +45,8 @@ public struct MessagesAPI: Sendable {
     public func read(_ request: HTTPRequest, traceID: String) async throws -> MessageStream {
         let started = Date()
         let response = try await backend.http.stream(request)
-        StreamsInFlight.opened()
-        defer { StreamsInFlight.closed() }
+        backend.inFlight.opened()
+        defer { backend.inFlight.closed() }
         var transcript = EventTranscript(started: response.started, headArrival: response.headArrival)
         var body: [UInt8] = []
         var ending: MessageStream.Ending = .closedByServer
@@ -88,7 +88,7 @@ public struct MessagesAPI: Sendable {
         }
         let stream = MessageStream(request: request, traceID: traceID, head: response.head, transcript: transcript,
                                    nonStreamBody: body, ending: ending, startedAt: started, timings: response.timings)
-        await StreamLedger.shared.add(stream)
+        await backend.ledger.add(stream)
         backend.onStream?(stream)
         return stream
     }
@@ -137,9 +137,10 @@ public struct MessageStream: Sendable {
 }
 
 /// How many message streams this process holds open at once, and the most so far (a metric of the run).
-public enum StreamsInFlight {
-    static let state = Mutex((now: 0, most: 0))
-    public static var most: Int { state.withLock { $0.most } }
-    static func opened() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
-    static func closed() { state.withLock { $0.now -= 1 } }
+public final class StreamsInFlight: Sendable {
+    private let state = Mutex((now: 0, most: 0))
+    public init() {}
+    public var most: Int { state.withLock { $0.most } }
+    func opened() { state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+    func closed() { state.withLock { $0.now -= 1 } }
 }

@@ -7,14 +7,23 @@ import Transport
 /// the configuration, with CONTRACT.md's defaults) and clients for them.
 public struct StagingBackend: Sendable {
     public let configuration: Configuration
+    /// Masks the secrets the backend hands out (refresh tokens, passwords) from then on.
+    public let redactor: Redactor
     public let http: HTTPClient
+    /// Every message stream read, for the rules that hold on all of them (the heartbeat).
+    public let ledger: StreamLedger
+    /// How many message streams are open at once, and the most so far.
+    public let inFlight: StreamsInFlight
     /// Told of every message stream read (the suite records its phase timings).
     public let onStream: (@Sendable (MessageStream) -> Void)?
 
-    public init(configuration: Configuration = .current, http: HTTPClient = HTTPClient(),
-                onStream: (@Sendable (MessageStream) -> Void)? = nil) {
+    public init(configuration: Configuration, redactor: Redactor, http: HTTPClient = HTTPClient(), ledger: StreamLedger = StreamLedger(),
+                inFlight: StreamsInFlight = StreamsInFlight(), onStream: (@Sendable (MessageStream) -> Void)? = nil) {
         self.configuration = configuration
+        self.redactor = redactor
         self.http = http
+        self.ledger = ledger
+        self.inFlight = inFlight
         self.onStream = onStream
     }
 
@@ -24,7 +33,7 @@ public struct StagingBackend: Sendable {
     public var issuer: String { supabaseURL + "/auth/v1" }
 
     public var auth: GoTrueClient {
-        GoTrueClient(baseURL: supabaseURL, anonKey: configuration.text(.supabaseAnonKey), http: http, secrets: Redactor.shared)
+        GoTrueClient(baseURL: supabaseURL, anonKey: configuration.text(.supabaseAnonKey), http: http, secrets: redactor)
     }
 
     public var messages: MessagesAPI { MessagesAPI(backend: self) }

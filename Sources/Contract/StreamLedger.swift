@@ -12,8 +12,9 @@ public actor StreamLedger {
         public let pings: Int
     }
 
-    public static let shared = StreamLedger()
     public private(set) var entries: [Entry] = []
+
+    public init() {}
 
     public func add(_ stream: MessageStream) {
         guard (200..<300).contains(stream.head.status), !stream.transcript.items.isEmpty else { return }

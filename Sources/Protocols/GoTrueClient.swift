@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Transport
 
 /// A GoTrue session as `/auth/v1/signup` and `/auth/v1/token` answer it.
@@ -54,10 +53,6 @@ public struct GoTrueClient: Sendable {
     public let http: HTTPClient
     public let secrets: any SecretKeeper
 
-    static let signIns = Atomic<Int>(0)
-    /// Anonymous sign-ins made by this process.
-    public static var anonymousSignIns: Int { signIns.load(ordering: .relaxed) }
-
     public init(baseURL: String, anonKey: String, http: HTTPClient = HTTPClient(), secrets: any SecretKeeper) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.anonKey = anonKey
@@ -66,8 +61,7 @@ public struct GoTrueClient: Sendable {
     }
 
     public func signInAnonymously() async throws -> GoTrueSession {
-        Self.signIns.add(1, ordering: .relaxed)
-        return try await session(try await call(.post, "/signup", body: #"{"data":{},"gotrue_meta_security":{"captcha_token":null}}"#))
+        try await session(try await call(.post, "/signup", body: #"{"data":{},"gotrue_meta_security":{"captcha_token":null}}"#))
     }
 
     public func signUp(email: String, password: String) async throws -> GoTrueSession {

@@ -44,7 +44,7 @@ public struct DailyConversation: Sendable {
         do {
             try await converse(user, into: &outcome)
         } catch {
-            outcome.verdicts.append(Verdict("the conversation completes", passed: false, detail: Redactor.shared.redact("\(error)")))
+            outcome.verdicts.append(Verdict("the conversation completes", passed: false, detail: backend.redactor.redact("\(error)")))
         }
         outcome.seconds = (ContinuousClock.now - started).inMilliseconds / 1000
         return outcome

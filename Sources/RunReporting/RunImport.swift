@@ -15,6 +15,9 @@ public struct RunImport: Sendable {
     public let configuration: Configuration
     public let rules: [String: [String]]
 
+    /// Masks what a reason or a problem could still hold.
+    public let redactor: Redactor
+
     public init(directory: URL, outcome: RunOutcome, notes: [TraceNote], verdict: RunVerdict, configuration: Configuration, rules: [String: [String]]) {
         self.directory = directory
         self.outcome = outcome
@@ -22,6 +25,7 @@ public struct RunImport: Sendable {
         self.verdict = verdict
         self.configuration = configuration
         self.rules = rules
+        redactor = Redactor(configuration: configuration)
     }
 
     public func recorded(finished: Date = Date(), gitCommit: String) -> RecordedRun {
@@ -34,9 +38,9 @@ public struct RunImport: Sendable {
                              passed: log.cases.filter { $0.verdict == .passed }.count, failed: log.failed,
                              skipped: log.cases.filter { $0.verdict == .skipped }.count, green: !verdict.failed, seconds: runSeconds,
                              report: directory.lastPathComponent + "/REPORT.html", filter: outcome.filter ?? "",
-                             problems: Redactor.shared.redact(verdict.problems.map(\.message).joined(separator: "\n")))
+                             problems: redactor.redact(verdict.problems.map(\.message).joined(separator: "\n")))
         let cases = log.cases.map { item in
-            HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(Redactor.shared.redact(item.reason ?? "").prefix(2000)),
+            HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(redactor.redact(item.reason ?? "").prefix(2000)),
                         seconds: item.seconds, traceIDs: Self.traces(of: item.caseID, in: notes).joined(separator: " "),
                         rules: (rules[item.id] ?? []).joined(separator: " "))
         }

@@ -34,8 +34,9 @@ struct DailyCommand: AsyncParsableCommand {
                                                                 stop: RunOutcome.Stop(stage: "configuration", reason: reason)))
             return
         }
-        let recorder = EvidenceRecorder(root: URL(fileURLWithPath: configuration.text(.artifactsDirectory)), runID: runID, redactor: .shared)
-        let backend = StagingBackend(configuration: configuration)
+        let redactor = Redactor(configuration: configuration)
+        let recorder = EvidenceRecorder(root: URL(fileURLWithPath: configuration.text(.artifactsDirectory)), runID: runID, redactor: redactor)
+        let backend = StagingBackend(configuration: configuration, redactor: redactor)
         let conversation = DailyConversation(backend: backend, assertions: URL(fileURLWithPath: sql))
         let started = Date()
         var outcomes: [DailyConversation.Outcome] = []
@@ -49,7 +50,7 @@ struct DailyCommand: AsyncParsableCommand {
             try Self.record(outcome, recorder: recorder)
             print("daily \(user.rawValue): \(outcome.passed ? "passed" : "FAILED") in \(String(format: "%.1f", outcome.seconds)) s, trace \(outcome.traceID ?? "none")" +
                   (outcome.identity.isEmpty ? "" : " (\(outcome.identity))"))
-            for failure in outcome.failures { print("  ✘ \(Redactor.shared.redact("expected \(failure.check)\(failure.detail.map { "; \($0)" } ?? "")"))") }
+            for failure in outcome.failures { print("  ✘ \(redactor.redact("expected \(failure.check)\(failure.detail.map { "; \($0)" } ?? "")"))") }
         }
 
         let cases = outcomes.map { outcome in

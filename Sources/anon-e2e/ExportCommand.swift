@@ -45,7 +45,7 @@ struct ExportCommand: ParsableCommand {
             let variables = ["SUPABASE_URL": configuration[.supabaseURL]!, "API_BASE": configuration[.apiBase]!,
                              "SUPABASE_ANON_KEY": configuration[.supabaseAnonKey]!]
             let outcomes = await PostmanReplay().run(calls, variables: variables)
-            let redactor = Redactor.shared
+            let redactor = Redactor(configuration: configuration)
             for outcome in outcomes {
                 print("\(outcome.passed ? "✔" : "✘") \(outcome.call.name)")
                 for verdict in outcome.verdicts where !verdict.passed {

@@ -140,7 +140,7 @@ struct DashboardCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let target = out ?? RunFinish.dashboardURL(history: path).path
-        try Data(Redactor.shared.redact(try Dashboard(history: try HistoryDatabase(path: path), limit: runs).html).utf8).write(to: URL(fileURLWithPath: target))
+        try Data(Redactor(configuration: configuration).redact(try Dashboard(history: try HistoryDatabase(path: path), limit: runs).html).utf8).write(to: URL(fileURLWithPath: target))
         print(target)
     }
 }

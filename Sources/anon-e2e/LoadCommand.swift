@@ -35,12 +35,12 @@ struct LoadOptions: ParsableArguments {
         return { path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
     }
 
-    func write(_ outcome: LoadRun.Outcome) throws -> LoadReport {
+    func write(_ outcome: LoadRun.Outcome, redactor: Redactor) throws -> LoadReport {
         let report = LoadReport(outcome: outcome)
         let directory = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(Redactor.shared.redact(report.markdown).utf8).write(to: directory.appendingPathComponent("load.md"))
-        try Data(Redactor.shared.redact(report.html).utf8).write(to: directory.appendingPathComponent("load.html"))
+        try Data(redactor.redact(report.markdown).utf8).write(to: directory.appendingPathComponent("load.md"))
+        try Data(redactor.redact(report.html).utf8).write(to: directory.appendingPathComponent("load.html"))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try (try encoder.encode(outcome)).write(to: directory.appendingPathComponent("load.json"))
@@ -94,12 +94,13 @@ struct LoadSoakCommand: AsyncParsableCommand {
         settings.duration = duration
         settings.closuresPerSecond = rate
         settings.users = users
-        let run = LoadRun(backend: StagingBackend(configuration: target), databaseURL: configuration[.dbConn], settings: settings)
+        let redactor = Redactor(configuration: target)
+        let run = LoadRun(backend: StagingBackend(configuration: target, redactor: redactor), databaseURL: configuration[.dbConn], settings: settings)
         print("load: \(faults.isEmpty ? "soak" : "soak with faults") for \(Int(duration)) s at \(rate) closures/s over \(users) users; faults: " +
               (faults.isEmpty ? "none" : faults.map(\.name).joined(separator: ", ")))
         let outcome = await run.soak(plan: .spread(faults, over: duration), proxy: proxy, backendPID: options.backendPID)
         proxy?.stop()
-        let report = try options.write(outcome)
+        let report = try options.write(outcome, redactor: redactor)
         print(report.markdown)
         print("report: \(options.out)/load.html")
         if !outcome.passed { throw ExitCode(1) }
@@ -150,10 +151,11 @@ struct LoadBurstCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.configuration()
-        let run = LoadRun(backend: StagingBackend(configuration: configuration), databaseURL: configuration[.dbConn], settings: LoadRun.Settings())
+        let redactor = Redactor(configuration: configuration)
+        let run = LoadRun(backend: StagingBackend(configuration: configuration, redactor: redactor), databaseURL: configuration[.dbConn], settings: LoadRun.Settings())
         print("load: burst, \(users) users, up to \(streamsPerUser) concurrent streams each")
         let outcome = await run.burst(users: users, streamsPerUser: streamsPerUser, backendPID: options.backendPID)
-        let report = try options.write(outcome)
+        let report = try options.write(outcome, redactor: redactor)
         print(report.markdown)
         print("report: \(options.out)/load.html")
         if !outcome.passed { throw ExitCode(1) }

@@ -50,8 +50,9 @@ struct RedactCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "redact", abstract: "Copy standard input to standard output with every secret masked.")
 
     func run() throws {
+        let redactor = Redactor(configuration: Configuration.loadReporting().0)
         while let line = readLine(strippingNewline: false) {
-            FileHandle.standardOutput.write(Data(Redactor.shared.redact(line).utf8))
+            FileHandle.standardOutput.write(Data(redactor.redact(line).utf8))
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Contract
 import Evidence
 import Protocols
 import Transport
@@ -44,7 +45,7 @@ struct StreamCommand: AsyncParsableCommand {
         request.deadlines = Deadlines(connect: .seconds(10), total: .milliseconds(Int64(maxTime * 1000)), idle: .milliseconds(Int64(idle * 1000)))
         request.tls.caBundlePath = cacert
 
-        var output = StreamPrinter(jsonl: jsonl, redactor: .shared)
+        var output = StreamPrinter(jsonl: jsonl, redactor: Redactor(configuration: Configuration.loadReporting().0))
         let response = try await HTTPClient().stream(request)
         output.head(response)
         var summary = StreamSummary()

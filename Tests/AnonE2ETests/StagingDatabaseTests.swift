@@ -25,7 +25,7 @@ struct StagingDatabaseTests {
         try Staging.evidence.record(report, text: results.markdown(title: "Database assertions: \(file)", parameters: run.parameters))
         for result in results {
             Staging.evidence.note(TraceNote(kind: .assertion, caseID: Staging.caseID, traceID: run.traceID, name: result.assertion.name, passed: result.passed))
-            #expect(result.passed, "\(Redactor.shared.redact(result.failure ?? ""))")
+            #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? ""))")
         }
     }
 

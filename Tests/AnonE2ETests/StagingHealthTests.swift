@@ -6,7 +6,7 @@ import Transport
 
 @Suite(.requires(.api), .timeLimit(.minutes(1)))
 struct StagingHealthTests {
-    let configuration = Configuration.current
+    let configuration = Staging.configuration
 
     @Test("GET /api/v1/healthz answers 200 {\"status\":\"ok\"} without a token", .rules("S7.1"))
     func health() async throws {

@@ -48,7 +48,7 @@ struct StagingJWTTests {
         try await Self.pace.next()
         let response = try await backend.messages.json("hi", token: baseline.session.accessToken)
         try #require(response.status == 200, """
-            control: the unmutated token was refused (\(response.status): \(Redactor.shared.redact(String(response.text.prefix(300))))); \
+            control: the unmutated token was refused (\(response.status): \(Staging.redactor.redact(String(response.text.prefix(300))))); \
             a backend that refuses every token would pass the mutations below
             """)
     }

@@ -94,6 +94,6 @@ struct StagingRegisteredTests {
         let file = try SQLAssertionFile(contentsOf: StagingDatabaseTests.sqlDirectory.appendingPathComponent("assertions_registered.sql"))
         let results = file.run(on: session, parameters: ["trace_id": stream.traceID, "user_id": user.signUp.userID])
         try Staging.evidence.record("db_assert_report_registered.md", text: results.markdown(title: "Registered user's rows", parameters: ["trace_id": stream.traceID]))
-        for result in results { #expect(result.passed, "\(Redactor.shared.redact(result.failure ?? ""))") }
+        for result in results { #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? ""))") }
     }
 }

@@ -27,7 +27,7 @@ struct StagingStreamStabilityTests {
         Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["sse_heartbeat.log"])
         Staging.expect(invariants.frames(stream), "the long stream")
         // Every stream read so far, this one included: the rule holds on each.
-        let entries = await StreamLedger.shared.entries
+        let entries = await Staging.ledger.entries
         for entry in entries {
             let verdict = rule.verdict(entry)
             Staging.evidence.note(TraceNote(kind: .heartbeat, caseID: Staging.caseID, traceID: entry.traceID, passed: verdict.passed, message: verdict.detail))

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Contract
+import Evidence
 import LoopbackServer
 import Protocols
 @testable import Transport
@@ -33,7 +34,7 @@ struct HostileServerTests {
         let server = try LoopbackServer(handler: handler)
         defer { server.stop() }
         let configuration = Configuration(values: Self.deadlines.merging(["API_BASE": server.baseURL, "MESSAGES_PATH": route]) { $1 })
-        let backend = StagingBackend(configuration: configuration)
+        let backend = StagingBackend(configuration: configuration, redactor: Redactor(configuration: configuration))
         let invariants = StreamInvariants(configuration: configuration)
         let rss = Self.residentBytes()
         let started = ContinuousClock.now

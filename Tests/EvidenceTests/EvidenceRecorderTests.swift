@@ -82,7 +82,8 @@ struct EvidenceRecorderTests {
     @Test("artifacts written inside a test are attached to it")
     func attachmentsInsideTests() throws {
         // Runs through the Swift Testing sink; the attachment shows in the test's output.
-        let recorder = EvidenceRecorder.forTests
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("attach-\(UUID().uuidString)").path
+        let recorder = StagingContext(configuration: Configuration(values: ["SUPABASE_ANON_KEY": Self.anonKey, "ANON_E2E_ARTIFACTS": root])).evidence
         let url = try recorder.record("evidence-self-test.txt", text: "apikey: \(Self.anonKey)")
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(try String(contentsOf: url, encoding: .utf8) == "apikey: <redacted>")

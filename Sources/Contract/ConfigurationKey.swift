@@ -67,7 +67,7 @@ extension ConfigurationKey {
     public static let anonymousDailyQuota = ConfigurationKey("ANON_DAILY_QUOTA", default: "1000", .integer)
     public static let anonymousStreams = ConfigurationKey("ANON_SSE_CONCURRENCY", default: "2", .integer)
     public static let jwtLeeway = ConfigurationKey("JWT_LEEWAY", default: "30", .integer)
-    public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "true", .boolean)
+    public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "false", .boolean)
     public static let corsOrigins = ConfigurationKey("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8000")
     public static let errorCodeMap = ConfigurationKey("ERROR_CODE_MAP")
     /// Registered users the suite signs up (a few a run) get addresses under this domain.

@@ -20,6 +20,8 @@ extension Settings {
             ("ANON_SSE_CONCURRENCY", String(anonymous.openStreams)), ("REGISTERED_QPS_LIMIT", String(registered.requestsPerSecond)),
             ("SSE_PING_INTERVAL", Self.seconds(pingInterval)), ("BATCH_EXPECTED_STATUS", String(batchPolicy)),
             ("SSE_RESUME_SUPPORTED", String(resumeSupported)), ("JWT_LEEWAY", String(leeway)),
+            // Its API checks every token's session_id against live sessions (S1.15).
+            ("SESSION_REVOCATION_CHECKED", "true"),
             ("CORS_ORIGINS", corsOrigins.joined(separator: ",")), ("DEFAULT_SYSTEM_PROMPT", defaultSystemPrompt),
             ("ANON_E2E_TARGET", "local stack"), ("ANON_E2E_CAPABILITIES", "auth,api,database,signingKey,realtime"),
             // A lure address nothing listens on: LocalStaging never fetches a token's jku/x5u.

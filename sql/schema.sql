@@ -29,6 +29,8 @@ CREATE TABLE auth.sessions (
 CREATE TABLE auth.refresh_tokens (
     token text PRIMARY KEY,
     session_id uuid NOT NULL REFERENCES auth.sessions ON DELETE CASCADE,
+    -- The token this one replaced: its reuse is GoTrue's idempotent refresh.
+    parent text,
     revoked boolean NOT NULL DEFAULT false,
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()

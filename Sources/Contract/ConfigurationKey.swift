@@ -67,6 +67,8 @@ extension ConfigurationKey {
     public static let anonymousDailyQuota = ConfigurationKey("ANON_DAILY_QUOTA", default: "1000", .integer)
     public static let anonymousStreams = ConfigurationKey("ANON_SSE_CONCURRENCY", default: "2", .integer)
     public static let jwtLeeway = ConfigurationKey("JWT_LEEWAY", default: "30", .integer)
+    /// Seconds GoTrue still answers an older spent refresh token with the active one (Supabase: 10).
+    public static let refreshReuseInterval = ConfigurationKey("REFRESH_REUSE_INTERVAL", default: "10", .seconds)
     public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "false", .boolean)
     public static let corsOrigins = ConfigurationKey("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8000")
     public static let errorCodeMap = ConfigurationKey("ERROR_CODE_MAP")
@@ -121,7 +123,7 @@ extension ConfigurationKey {
         supabaseURL, supabaseAnonKey, apiBase, dbConn, supabaseJWTSecret, signingJWK, serviceRoleKey,
         messagesPath, batchPath, sharePath, conversationPath, adminPath, healthPath, socketPath,
         eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported,
-        batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, revocationChecked, corsOrigins, errorCodeMap,
+        batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, refreshReuseInterval, revocationChecked, corsOrigins, errorCodeMap,
         registeredEmailDomain, defaultSystemPrompt,
         artifactsDirectory, runID, caBundle, requestTimeout,
         connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt,

@@ -61,7 +61,8 @@ struct StagingAuthTests {
         #expect(user["is_anonymous"]?.bool == true)
     }
 
-    @Test("refresh rotates: new tokens in the same session, the spent refresh token refused", .rules("S1.5", "S1.14", "S1.11"))
+    @Test("refresh rotates within the session; the parent of the active token is answered with the active one, an older one after the reuse interval is refused and ends the session",
+          .rules("S1.5", "S1.14", "S1.11"))
     func refreshRotates() async throws {
         let original = try await Staging.signInAnonymously("refresh")
         let refreshed = try await backend.auth.refresh(original.refreshToken)
@@ -73,14 +74,23 @@ struct StagingAuthTests {
         #expect(after.claims["session_id"] == before.claims["session_id"], "session_id changed on refresh")
         #expect(after.claims["amr"] == before.claims["amr"], "amr changed on refresh")
         #expect(after.claims["sub"] == before.claims["sub"])
-        // Supabase allows a spent token for a reuse interval (10 s by default); past it, refused.
-        let error = await #expect(throws: GoTrueError.self) {
-            for attempt in 0..<13 {
-                if attempt > 0 { try await Task.sleep(for: .seconds(1)) }
-                _ = try await backend.auth.refresh(original.refreshToken)
-            }
+
+        // GoTrue's idempotent refresh: the parent of the active token, reused, answers the active token.
+        let again = try await backend.auth.refresh(original.refreshToken)
+        #expect(again.refreshToken == refreshed.refreshToken, "reusing the parent of the active refresh token must answer the active one")
+        #expect(try JWT(again.accessToken).claims["session_id"] == before.claims["session_id"])
+
+        // One more rotation makes the original an older token; after the reuse interval its reuse is refused…
+        let latest = try await backend.auth.refresh(refreshed.refreshToken)
+        try await Task.sleep(for: Staging.configuration.duration(.refreshReuseInterval) + .seconds(1))
+        let error = await #expect(throws: GoTrueError.self, "an older refresh token reused after the interval") {
+            _ = try await backend.auth.refresh(original.refreshToken)
         }
-        #expect(error?.code == "refresh_token_already_used" || error?.status == 400, "the spent refresh token: \(String(describing: error))")
+        #expect(error?.status == 400 && error?.code == "refresh_token_already_used", "the older refresh token: \(String(describing: error))")
+        // …and the session is over: its active token is refused too.
+        await #expect(throws: GoTrueError.self, "the session's active refresh token after a refused reuse") {
+            _ = try await backend.auth.refresh(latest.refreshToken)
+        }
     }
 
     @Test("after sign-out an API that checks live sessions refuses the old access token (401 auth.session_revoked); one that verifies the JWT alone is reported", .rules("S1.15", "S3.12"))

@@ -91,15 +91,17 @@ struct GoTrueController: Sendable {
             guard let refreshToken = body["refresh_token"] as? String, !refreshToken.isEmpty else {
                 throw GoTrueError(.badRequest, "validation_failed", "refresh_token is required")
             }
-            let successor = Self.newRefreshToken()
-            switch try await store.refresh(refreshToken, next: successor,
-                                           reuseInterval: settings.has(.refreshReuseAccepted) ? 1_000_000 : settings.refreshReuseInterval) {
+            var reuse = Store.ReusePolicy(interval: settings.has(.refreshReuseAccepted) ? 1_000_000 : settings.refreshReuseInterval)
+            reuse.parentAccepted = !settings.has(.refreshParentRefused)
+            reuse.parentRotates = settings.has(.refreshParentRotates)
+            reuse.refusalEndsSession = !settings.has(.refreshReuseKeepsSession)
+            switch try await store.refresh(refreshToken, next: Self.newRefreshToken(), reuse: reuse) {
             case .notFound: throw GoTrueError(.badRequest, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
             case .alreadyUsed: throw GoTrueError(.badRequest, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
-            case let .rotated(user, session):
+            case let .rotated(user, session, refreshToken):
                 var rotated = session
                 if settings.has(.refreshNewSession) { rotated.id = UUID() }
-                return sessionResponse(user, rotated, refreshToken: successor)
+                return sessionResponse(user, rotated, refreshToken: refreshToken)
             }
         default:
             throw GoTrueError(.badRequest, "validation_failed", "unsupported_grant_type")

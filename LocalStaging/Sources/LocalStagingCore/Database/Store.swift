@@ -100,14 +100,30 @@ public struct Store: Sendable {
     }
 
     public enum RefreshOutcome: Sendable {
-        case rotated(AuthUser, AuthSession)
+        /// The session and the refresh token to answer with (a new one, or the active one for a reuse).
+        case rotated(AuthUser, AuthSession, refreshToken: String)
         case alreadyUsed
         case notFound
     }
 
-    /// Spends a refresh token and issues its successor in the same session.
-    func refresh(_ token: String, next: String, reuseInterval: Int) async throws -> RefreshOutcome {
-        enum Spent: Sendable { case rotated(AuthSession), used, missing }
+    /// How a refresh treats a token that is spent already, as GoTrue does (and the faults that break it).
+    public struct ReusePolicy: Sendable {
+        /// Seconds a spent token may still be reused (answered with the active token).
+        public var interval: Int
+        /// Reusing the parent of the active token is accepted at any time and answers the active token.
+        public var parentAccepted = true
+        /// A parent reuse issues a new token instead of answering the active one.
+        public var parentRotates = false
+        /// A reuse refused after the interval ends the whole session.
+        public var refusalEndsSession = true
+
+        public init(interval: Int) { self.interval = interval }
+    }
+
+    /// Spends a refresh token and issues its successor in the same session; a
+    /// spent one is answered as GoTrue answers it (`ReusePolicy`).
+    func refresh(_ token: String, next: String, reuse: ReusePolicy) async throws -> RefreshOutcome {
+        enum Spent: Sendable { case rotated(AuthSession, String), used, missing }
         let spent: Spent = try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 SELECT t.revoked, extract(epoch FROM now() - t.updated_at)::float8, s.id, s.user_id, s.amr_method, s.amr_timestamp
@@ -118,18 +134,37 @@ public struct Store: Sendable {
                 found = (revoked, age, AuthSession(id: id, userID: user, method: method, timestamp: stamp))
             }
             guard let (revoked, age, session) = found else { return .missing }
-            if revoked, age >= Double(reuseInterval) { return .used }
-            try await connection.query("UPDATE auth.refresh_tokens SET revoked = true, updated_at = now() WHERE token = \(token)", logger: logger)
-            try await connection.query("INSERT INTO auth.refresh_tokens (token, session_id) VALUES (\(next), \(session.id))", logger: logger)
-            return .rotated(session)
+            func rotate() async throws -> Spent {
+                try await connection.query("UPDATE auth.refresh_tokens SET revoked = true, updated_at = now() WHERE token = \(token)", logger: logger)
+                try await connection.query("INSERT INTO auth.refresh_tokens (token, session_id, parent) VALUES (\(next), \(session.id), \(token))",
+                                           logger: logger)
+                return .rotated(session, next)
+            }
+            guard revoked else { return try await rotate() }
+            var active: (token: String, parent: String?)?
+            for try await (activeToken, parent) in try await connection.query(
+                "SELECT token, parent FROM auth.refresh_tokens WHERE session_id = \(session.id) AND NOT revoked", logger: logger
+            ).decode((String, String?).self) {
+                active = (activeToken, parent)
+            }
+            guard let active else { return .used }
+            if active.parent == token, reuse.parentAccepted {
+                return reuse.parentRotates ? try await rotate() : .rotated(session, active.token)
+            }
+            if age < Double(reuse.interval) { return .rotated(session, active.token) }
+            // An older token reused after the interval: the token family is compromised.
+            if reuse.refusalEndsSession {
+                try await connection.query("DELETE FROM auth.sessions WHERE id = \(session.id)", logger: logger)
+            }
+            return .used
         }
         switch spent {
         case .missing: return .notFound
         case .used: return .alreadyUsed
-        case let .rotated(session):
+        case let .rotated(session, refreshToken):
             try await client.query("UPDATE auth.users SET last_sign_in_at = now(), updated_at = now() WHERE id = \(session.userID)", logger: logger)
             guard let user = try await user(session.userID) else { return .notFound }
-            return .rotated(user, session)
+            return .rotated(user, session, refreshToken: refreshToken)
         }
     }
 

@@ -21,7 +21,7 @@ extension Settings {
             ("SSE_PING_INTERVAL", Self.seconds(pingInterval)), ("BATCH_EXPECTED_STATUS", String(batchPolicy)),
             ("SSE_RESUME_SUPPORTED", String(resumeSupported)), ("JWT_LEEWAY", String(leeway)),
             // Its API checks every token's session_id against live sessions (S1.15).
-            ("SESSION_REVOCATION_CHECKED", "true"),
+            ("SESSION_REVOCATION_CHECKED", "true"), ("REFRESH_REUSE_INTERVAL", String(refreshReuseInterval)),
             ("CORS_ORIGINS", corsOrigins.joined(separator: ",")), ("DEFAULT_SYSTEM_PROMPT", defaultSystemPrompt),
             ("ANON_E2E_TARGET", "local stack"), ("ANON_E2E_CAPABILITIES", "auth,api,database,signingKey,realtime"),
             // A lure address nothing listens on: LocalStaging never fetches a token's jku/x5u.

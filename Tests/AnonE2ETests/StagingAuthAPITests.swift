@@ -63,6 +63,10 @@ struct StagingAuthAPITests {
         #expect(response.status == 200)
         #expect(response.headers["Cache-Control"]?.contains("max-age=") == true, "Cache-Control: \(response.headers["Cache-Control"] ?? "none")")
         let keys = try #require(JSONValue.parse(response.body)?["keys"]?.array, "no keys array: \(response.text.prefix(200))")
+        if keys.isEmpty {
+            // A project still on the legacy shared secret publishes no key: there is no key whose shape could be checked.
+            try Staging.skip("the JWKS is {\"keys\":[]}: the project signs with the legacy shared secret only, so no key's shape was checked")
+        }
         for key in keys {
             let kid = key["kid"]?.string ?? "?"
             #expect(key["kid"]?.string?.isEmpty == false && key["alg"]?.string != nil, "key \(kid): kid and alg")

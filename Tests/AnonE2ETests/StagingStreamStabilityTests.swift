@@ -105,7 +105,9 @@ struct StagingStreamStabilityTests {
                                         message: "20 streams, \(streams.map(\.events.count).reduce(0, +)) frames, \(streams.filter { invariants.frames($0).failures.isEmpty }.count) intact"))
     }
 
-    @Test("a stream cut after frame n and reopened with Last-Event-ID: n continues at n+1 with no gap and no duplicate", .rules("S2.7"), .replies(3))
+    /// S2.7 is a SHOULD (where the team declares resume): what does not hold is a warning, never a failure.
+    @Test("a stream cut after frame n and reopened with Last-Event-ID: n resumes after n: no frame at or before n again, no seq gap, the deltas join to final",
+          .rules("S2.7"), .replies(3))
     func reconnect() async throws {
         if !Staging.configuration.bool(.resumeSupported) {
             try Staging.skip("not declared: the backend does not say it resumes streams (SSE_RESUME_SUPPORTED=false); resume is a MAY of CONTRACT §2")
@@ -120,18 +122,38 @@ struct StagingStreamStabilityTests {
             if before.count == 3 { break }
         }
         first.cancel()
-        let lastID = try #require(before.last?.id, "the first frames carry no id")
+        guard let lastID = before.last?.id else {
+            try Staging.skip("not exercised: the first frames carry no id, so there is no Last-Event-ID to resume after")
+        }
         try await Task.sleep(for: .milliseconds(300))
         let resumed = try await backend.http.stream(request(token, longPrompt, trace: trace, lastEventID: lastID))
-        try #require(resumed.status == 200, "the resume was refused: \(resumed.status)")
+        guard resumed.status == 200 else {
+            Staging.warn("resume (S2.7): a reconnect with Last-Event-ID: \(lastID) was answered \(resumed.status)")
+            return
+        }
         var after: [ServerSentEvent] = []
         for try await item in EventStream(resumed) { if let event = item.event { after.append(event) } }
-        let ids = (before + after).compactMap { $0.id.flatMap { Int($0) } }
-        #expect(after.first?.id.flatMap { Int($0) } == Int(lastID).map { $0 + 1 }, "resumed at \(after.first?.id ?? "nothing") after \(lastID)")
-        #expect(ids == Array((ids.first ?? 1)...(ids.last ?? 0)), "ids across the cut: \(ids)")
+        for problem in Self.resumeProblems(before: before, after: after, lastID: lastID, invariants: invariants) {
+            Staging.warn("resume (S2.7) after Last-Event-ID: \(lastID): \(problem)")
+        }
+    }
+
+    /// What a resume got wrong: a frame at or before `lastID` again, ids that do not
+    /// increase, a gap in the deltas' seq across the cut, deltas that do not join to
+    /// final. Ids that are not numbers are compared only for repeats.
+    static func resumeProblems(before: [ServerSentEvent], after: [ServerSentEvent], lastID: String, invariants: StreamInvariants) -> [String] {
+        var problems: [String] = []
+        let beforeIDs = Set(before.compactMap(\.id))
+        if let repeated = after.compactMap(\.id).first(where: { beforeIDs.contains($0) }) { problems.append("frame \(repeated) came again") }
+        let numbers = after.compactMap { $0.id.flatMap { Int($0) } }
+        if let n = Int(lastID), let early = numbers.first(where: { $0 <= n }) { problems.append("frame \(early) is at or before \(n)") }
+        if zip(numbers, numbers.dropFirst()).contains(where: { $0 >= $1 }) { problems.append("the ids after the cut do not increase: \(numbers.prefix(8))") }
         let all = before + after
+        let seqs = all.filter { $0.type == invariants.delta }.compactMap { JSONValue.parse($0.data)?["seq"]?.number.map(Int.init) }
+        if let gap = zip(seqs, seqs.dropFirst()).first(where: { $1 != $0 + 1 }) { problems.append("the deltas' seq goes from \(gap.0) to \(gap.1)") }
         let deltas = all.filter { $0.type == invariants.delta }.compactMap { JSONValue.parse($0.data)?["delta"]?.string }.joined()
         let final = all.last.flatMap { JSONValue.parse($0.data)?["content"]?.string }
-        #expect(all.last?.type == invariants.final && deltas == final, "the deltas across the cut do not join to final.content")
+        if all.last?.type != invariants.final || deltas != final { problems.append("the deltas across the cut do not join to final.content") }
+        return problems
     }
 }

@@ -22,9 +22,17 @@ struct StagingPolicyTests {
         Staging.expect(verdicts, "\(method.rawValue) \(url)")
     }
 
-    @Test("an anonymous user sharing a conversation gets 403 policy.anonymous_forbidden with an upgrade hint", .rules("S4.1", "S3.13", "S3.1", "S3.2"))
+    @Test("an anonymous user sharing its own conversation gets 403 policy.anonymous_forbidden with an upgrade hint", .rules("S4.1", "S3.13", "S3.1", "S3.2"))
     func share() async throws {
-        try await refusal(.post, backend.url(.sharePath, id: UUID().uuidString.lowercased()), token: try await token(),
+        let token = try await token()
+        // The user's own conversation: a backend that looks the resource up first rightly answers 404 for one that does not exist.
+        let stream = try await backend.messages.stream("a conversation to share", token: token)
+        let meta = stream.data(stream.first(StreamInvariants(configuration: Staging.configuration).meta))
+        guard let conversation = meta?["conversation_id"]?.string else {
+            Issue.record("the message's meta carries no conversation_id to share: \(stream.transcript.summary)")
+            return
+        }
+        try await refusal(.post, backend.url(.sharePath, id: conversation), token: token,
                           status: 403, code: .anonymousForbidden, anonymous: true, artifact: "policy_share.json")
     }
 

@@ -96,6 +96,13 @@ public struct GoTrueClient: Sendable {
         return keys.compactMap { $0.object.map(JSONWebKey.init) }
     }
 
+    /// `GET /auth/v1/settings`: what the project allows (anonymous sign-ins, sign-up, auto-confirm).
+    public func settings() async throws -> [String: JSONValue] {
+        let response = try await call(.get, "/settings")
+        guard let settings = JSONValue.parse(response.body)?.object else { throw GoTrueError.shape("GET /settings: \(response.text.prefix(300))") }
+        return settings
+    }
+
     /// One call, with the apikey; a non-2xx answer throws with GoTrue's code.
     public func call(_ method: HTTPRequest.Method, _ path: String, body: String? = nil, bearer: String? = nil) async throws -> HTTPResponse {
         var request = HTTPRequest(method, baseURL + "/auth/v1" + path, body: body.map { Array($0.utf8) })

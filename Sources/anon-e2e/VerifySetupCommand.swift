@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import Contract
+import Evidence
 
 /// `anon-e2e verify-setup`: which capabilities the configuration enables,
 /// and what each missing one needs.
-struct VerifySetupCommand: ParsableCommand {
+struct VerifySetupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify-setup",
         abstract: "Say which capabilities the configuration enables and what is missing."
@@ -16,7 +17,10 @@ struct VerifySetupCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only 'staging' when the configuration names a staging (API_BASE), 'local' otherwise; the one place ci/e2e asks.")
     var target = false
 
-    func run() throws {
+    @Flag(name: .long, help: "Ask the project's auth settings (GET /auth/v1/settings) whether the run can start; exit 1 naming each unmet precondition.")
+    var preconditions = false
+
+    func run() async throws {
         let configuration: Configuration
         do { configuration = try Configuration.load() } catch {
             FileHandle.standardError.write(Data("anon-e2e: error: the configuration cannot be read: \(error)\n".utf8))
@@ -24,6 +28,18 @@ struct VerifySetupCommand: ParsableCommand {
         }
         if target {
             print(configuration[.apiBase] == nil ? "local" : "staging")
+            return
+        }
+        if preconditions {
+            // Without the auth capability no case signs in: nothing to ask.
+            guard configuration.has(.auth) else { return }
+            let backend = StagingBackend(configuration: configuration, redactor: Redactor(configuration: configuration))
+            let unmet: [String]
+            do { unmet = AuthPreconditions(settings: try await backend.auth.settings()).unmet } catch {
+                unmet = ["GET \(backend.supabaseURL)/auth/v1/settings failed: \(error)"]
+            }
+            for line in unmet { print(line) }
+            if !unmet.isEmpty { throw ExitCode(1) }
             return
         }
         print("target: \(configuration.targetDescription)")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import AnonE2ETesting
+import Contract
 import Protocols
 import Transport
 
@@ -76,5 +77,11 @@ struct StagingAuthAPITests {
                 #expect(key[member] == nil, "key \(kid) publishes the private member \(member)")
             }
         }
+    }
+
+    @Test("the project's settings allow what the run needs: anonymous sign-ins on, sign-ups allowed (GET /auth/v1/settings)", .rules("S1.17"))
+    func preconditions() async throws {
+        let settings = try await backend.auth.settings()
+        for unmet in AuthPreconditions(settings: settings).unmet { Issue.record(Comment(rawValue: unmet)) }
     }
 }

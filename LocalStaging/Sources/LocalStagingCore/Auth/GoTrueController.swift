@@ -18,6 +18,7 @@ struct GoTrueController: Sendable {
         router.get("/auth/v1/.well-known/jwks.json") { _, _ in
             JSON.response(.ok, JSON.object(Data(published.utf8)) ?? [:], headers: [.cacheControl: "public, max-age=600"])
         }
+        router.get("/auth/v1/settings", use: authSettings)
         router.post("/auth/v1/signup", use: signup)
         router.post("/auth/v1/token", use: token)
         router.get("/auth/v1/user", use: currentUser)
@@ -41,6 +42,14 @@ struct GoTrueController: Sendable {
             throw GoTrueError(.badRequest, "bad_json", "Could not parse request body as JSON")
         }
         return object
+    }
+
+    /// GoTrue's public settings: what a client may ask before it signs in (S1.17).
+    @Sendable func authSettings(_ request: Request, context: AppContext) async throws -> Response {
+        try checkAPIKey(request)
+        let anonymous = settings.anonymousSignInsEnabled && !settings.has(.settingsHideAnonymous)
+        return JSON.response(.ok, ["external": ["anonymous_users": anonymous, "email": true, "phone": false],
+                                   "disable_signup": false, "mailer_autoconfirm": true, "phone_autoconfirm": false, "sms_provider": ""])
     }
 
     @Sendable func signup(_ request: Request, context: AppContext) async throws -> Response {

@@ -22,6 +22,7 @@ public enum Fault: String, Sendable, CaseIterable {
     case passwordTokenAnonymous = "password-token-anonymous"
     case wrongPasswordUnauthorized = "wrong-password-401"
     case logoutWithBody = "logout-with-body"
+    case settingsHideAnonymous = "settings-hide-anonymous"
     // The stream and the messages API (§2)
     case traceIDNotEchoed = "trace-id-not-echoed"
     case cacheControlMaxAge = "cache-control-max-age"
@@ -117,6 +118,7 @@ extension Fault {
         case .passwordTokenAnonymous: "password users' tokens say `is_anonymous: true`"
         case .wrongPasswordUnauthorized: "a wrong password is 401, not 400 `invalid_credentials`"
         case .logoutWithBody: "sign-out answers 200 with a body, not 204"
+        case .settingsHideAnonymous: "GET /auth/v1/settings says anonymous sign-ins are off while they work"
         case .traceIDNotEchoed: "responses carry a new `X-Trace-Id`, not the one sent"
         case .cacheControlMaxAge: "streams say `Cache-Control: max-age=60`"
         case .seqGap: "delta `seq` skips 2"

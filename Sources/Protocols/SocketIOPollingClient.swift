@@ -94,10 +94,11 @@ public struct SocketIOPollingClient: Sendable {
     }
 
     /// Polls until `count` events came or the deadline passed.
-    public func events(_ sid: String, count: Int, within limit: Duration) async throws -> [Event] {
+    /// Events as they come: `count` of them, or fewer when one matches `last`, or what came within `limit`.
+    public func events(_ sid: String, count: Int, within limit: Duration, last: (@Sendable (Event) -> Bool)? = nil) async throws -> [Event] {
         var events: [Event] = []
         let deadline = ContinuousClock.now + limit
-        while events.count < count, ContinuousClock.now < deadline {
+        while events.count < count, ContinuousClock.now < deadline, !(events.last.map { last?($0) ?? false } ?? false) {
             for packet in try await poll(sid) {
                 if packet == "2" { try await post(sid, ["3"]); continue }
                 guard packet.hasPrefix("42"), let array = JSONValue.parse(String(packet.dropFirst(2)))?.array,

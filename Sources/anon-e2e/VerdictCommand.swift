@@ -19,17 +19,22 @@ struct VerdictCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the cases' closing line (N passed, N failed, N skipped).")
     var countsOnly = false
 
+    @Flag(name: .customLong("no-skip"), help: "Fail when any case was skipped, naming each (a run that must run everything: ci/test's offline tests).")
+    var noSkip = false
+
     func run() throws {
         let (configuration, configurationError) = Configuration.loadReporting()
         let outcome = RunOutcome.suite(events: URL(fileURLWithPath: events), filter: nil, testExitStatus: nil, stop: nil)
         let verdict = RunVerdict(outcome: outcome, configuration: configuration, configurationError: configurationError)
+        let skipped = noSkip ? outcome.log.cases.filter { $0.verdict == .skipped } : []
+        for item in skipped { print("skipped, and this run must skip nothing: \(item.id) (\(item.reason ?? "no reason"))") }
         if countsOnly {
             print(outcome.log.summaryLine)
-            if outcome.log.failed > 0 || outcome.stop != nil { throw ExitCode(1) }
+            if outcome.log.failed > 0 || outcome.stop != nil || !skipped.isEmpty { throw ExitCode(1) }
             return
         }
         for line in verdict.consoleLines(log: outcome.log, target: configuration.targetDescription) { print(line) }
-        if verdict.failed { throw ExitCode(1) }
+        if verdict.failed || !skipped.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -46,7 +46,9 @@ struct MessagesController: Sendable {
         let accept = request.headers[.accept]?.lowercased() ?? ""
         let wantsStream = !(accept.contains("application/json") && !accept.contains("text/event-stream"))
         do {
-            if !settings.has(.noRateLimit) { try await limiter.admitRequest(user.userID, limit: tier.requestsPerSecond) }
+            if !settings.has(.noRateLimit) {
+                try await limiter.admitRequest(user.userID, limit: tier.requestsPerSecond - (settings.has(.rateLimitOffByOne) ? 1 : 0))
+            }
         } catch {
             if settings.has(.refusalsCharged) { await limiter.charge(user.userID) }
             var refusal = hinted(error, user)

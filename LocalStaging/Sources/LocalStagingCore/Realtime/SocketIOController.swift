@@ -90,7 +90,7 @@ struct SocketIOController: Sendable {
             } catch {
                 let refusal = error as? APIError ?? .unauthorized("auth.invalid_signature", "the token could not be checked")
                 await sessions.send(sid, SocketIOPacket(kind: .connectError, namespace: packet.namespace, data: JSON.string([
-                    "message": "unauthorized", "data": ["status": 401, "code": refusal.code],
+                    "message": "unauthorized", "data": ["status": 401, "code": settings.has(.socketRefusalOneCode) ? "auth.malformed_token" : refusal.code],
                 ])))
             }
         case .event:

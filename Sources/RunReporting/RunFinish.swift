@@ -66,7 +66,7 @@ public struct RunFinish: Sendable {
             let runProblems = verdict.failed ? verdict.problems.filter { $0.kind != .failedCases }.map(\.message) : []
             let junit = JUnitReport(name: "Staging (\(configuration.targetDescription))", cases: outcome.log.cases, runProblems: runProblems)
             let recorded = RunImport(directory: directory, outcome: outcome, notes: notes, verdict: verdict, configuration: configuration,
-                                     rules: coverage?.cases ?? [:]).recorded(gitCommit: gitCommit)
+                                     rules: coverage?.cases ?? [:], redactor: redactor).recorded(gitCommit: gitCommit)
             return (verdict, Rendered(markdown: redactor.redact(report.markdown), html: redactor.redact(report.html(directory: directory)),
                                       junit: redactor.redact(junit.xml), recorded: recorded, metrics: RunMetrics(recorded)))
         }

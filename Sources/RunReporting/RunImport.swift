@@ -18,14 +18,15 @@ public struct RunImport: Sendable {
     /// Masks what a reason or a problem could still hold.
     public let redactor: Redactor
 
-    public init(directory: URL, outcome: RunOutcome, notes: [TraceNote], verdict: RunVerdict, configuration: Configuration, rules: [String: [String]]) {
+    public init(directory: URL, outcome: RunOutcome, notes: [TraceNote], verdict: RunVerdict, configuration: Configuration, rules: [String: [String]],
+                redactor: Redactor) {
         self.directory = directory
         self.outcome = outcome
         self.notes = notes
         self.verdict = verdict
         self.configuration = configuration
         self.rules = rules
-        redactor = Redactor(configuration: configuration)
+        self.redactor = redactor
     }
 
     public func recorded(finished: Date = Date(), gitCommit: String) -> RecordedRun {

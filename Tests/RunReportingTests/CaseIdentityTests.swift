@@ -35,7 +35,7 @@ import Evidence
         let outcome = RunOutcome(log: log)
         let verdict = RunVerdict(outcome: outcome, configuration: configuration)
         let recorded = RunImport(directory: URL(fileURLWithPath: "/tmp/r"), outcome: outcome, notes: notes, verdict: verdict,
-                                 configuration: configuration, rules: [:]).recorded(gitCommit: "")
+                                 configuration: configuration, rules: [:], redactor: Redactor(configuration: configuration)).recorded(gitCommit: "")
         let traces = Dictionary(uniqueKeysWithValues: recorded.cases.map { ($0.caseID, $0.traceIDs) })
         #expect(traces == ["StagingPolicyTests/share": "trace-policy", "StagingRegisteredTests/share": "trace-registered"])
         #expect(recorded.refusals.map(\.caseID) == ["StagingPolicyTests/share"])

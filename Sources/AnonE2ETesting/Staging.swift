@@ -6,8 +6,8 @@ import Protocols
 import Transport
 
 /// What every Staging case shares: the backend, the evidence recorder,
-/// verdicts turned into expectations, warnings, and anonymous identities
-/// (signed in once per suite, since Supabase limits them per IP).
+/// verdicts turned into expectations, warnings, and the anonymous users leased
+/// from the run's sign-in budget (Supabase limits sign-ins per IP).
 public enum Staging {
     public static var context: StagingContext { .current }
     public static var configuration: Configuration { context.configuration }
@@ -60,31 +60,75 @@ public enum Staging {
                                 status: status, artifacts: artifacts, message: code))
     }
 
-    /// One anonymous session per key (a suite's name), signed in on first use.
-    public static func anonymous(_ key: String) async throws -> GoTrueSession {
-        try await context.identities.once(key).value {
-            try await signInAnonymously(key)
+    /// The suite's anonymous user, shared by its cases and back to the pool when
+    /// the suite ends. `messages`: how many the suite's cases send with it.
+    public static func suiteUser(messages: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> GoTrueSession {
+        try await suiteUsers(1, messages: messages, sourceLocation: sourceLocation)[0]
+    }
+
+    /// The suite's `count` users (the first call decides), each with `messages`.
+    public static func suiteUsers(_ count: Int, messages: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [GoTrueSession] {
+        guard let scope = LeaseScope.suite else { throw outsideScope("suiteUsers") }
+        return try await scope.suiteUsers.value {
+            try await lease(count, messages: messages, for: scope, purpose: "the suite's users", sourceLocation: sourceLocation)
         }
     }
 
-    /// A fresh anonymous identity (a case that signs out, or provokes limits); counted in the report.
-    public static func signInAnonymously(_ purpose: String) async throws -> GoTrueSession {
+    /// An anonymous user of the case's own, back to the pool when the case ends.
+    public static func user(_ purpose: String, messages: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> GoTrueSession {
+        try await users(1, purpose, messages: messages, sourceLocation: sourceLocation)[0]
+    }
+
+    /// `count` users at once, of the case's own.
+    public static func users(_ count: Int, _ purpose: String, messages: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [GoTrueSession] {
+        guard let scope = LeaseScope.testCase else { throw outsideScope("user") }
+        return try await lease(count, messages: messages, for: scope, purpose: purpose, sourceLocation: sourceLocation)
+    }
+
+    /// The leased session refreshed, as the run keeps its users (S1.18).
+    public static func refreshed(_ session: GoTrueSession) async throws -> GoTrueSession {
+        try await context.identities.refreshed(session)
+    }
+
+    /// How many anonymous users the run signed in so far, and its budget.
+    public static var signIns: (spent: Int, budget: Int) {
+        get async { (await context.identities.signIns, context.identities.budget) }
+    }
+
+    /// A user the case spends (it signs out or ends the session): an idle one of
+    /// the run's, or a new sign-in (`fresh`: always, for a case that counts from
+    /// zero, like the daily quota's); it never comes back.
+    public static func spentUser(_ purpose: String, fresh: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) async throws -> GoTrueSession {
+        guard let scope = LeaseScope.testCase else { throw outsideScope("spentUser") }
+        do { return try await context.identities.spend(for: scope.holder, fresh: fresh, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
+            try settle(refusal, sourceLocation: sourceLocation)
+        }
+    }
+
+    private static func lease(_ count: Int, messages: Int, for scope: LeaseScope, purpose: String,
+                              sourceLocation: SourceLocation) async throws -> [GoTrueSession] {
+        do { return try await context.identities.lease(count, messages: messages, for: scope.holder, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
+            try settle(refusal, sourceLocation: sourceLocation)
+        }
+    }
+
+    /// A request beyond the budget skips the case (its rule was not checked);
+    /// a refused sign-in or a wait too long fails it.
+    private static func settle(_ refusal: IdentityPool.Refusal, sourceLocation: SourceLocation) throws -> Never {
+        if case let .beyondBudget(reason) = refusal { try skip(reason, sourceLocation: sourceLocation) }
+        throw refusal
+    }
+
+    private static func outsideScope(_ call: String) -> FixtureFailed {
+        FixtureFailed(fixture: "an anonymous user", cause: "Staging.\(call) needs the suite's .anonymousUsers trait")
+    }
+
+    /// A new anonymous sign-in, noted for the report (the pool's only way to a user).
+    static func signInAnonymously(auth: GoTrueClient, evidence: EvidenceRecorder) async throws -> GoTrueSession {
         let started = ContinuousClock.now
-        let session = try await backend.auth.signInAnonymously()
-        evidence.note(TraceNote(kind: .signIn, caseID: caseID, message: purpose))
+        let session = try await auth.signInAnonymously()
+        evidence.note(TraceNote(kind: .signIn, caseID: caseID, message: TraceNote.anonymousSignIn))
         evidence.note(TraceNote(kind: .measurement, caseID: caseID, name: "sign_in_ms", value: (ContinuousClock.now - started).inMilliseconds))
         return session
-    }
-}
-
-/// One sign-in per key; concurrent first uses share it.
-actor Identities {
-    private var sessions: [String: Once<GoTrueSession>] = [:]
-
-    func once(_ key: String) -> Once<GoTrueSession> {
-        if let existing = sessions[key] { return existing }
-        let once = Once<GoTrueSession>("the anonymous session \(key)")
-        sessions[key] = once
-        return once
     }
 }

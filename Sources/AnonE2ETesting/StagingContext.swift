@@ -5,7 +5,7 @@ import Testing
 /// Everything a Staging case works with, made in one place and in one order
 /// from one configuration: the redactor its secrets make, the recorder that
 /// writes through that redactor (each artifact also attached to the test that
-/// wrote it), the backend with its stream ledger, the shared identities.
+/// wrote it), the backend with its stream ledger, the pool of anonymous users.
 /// Cases reach it through `Staging`, which reads the task's context: the
 /// process's, or the one a `.staging(_:)` suite trait sets.
 public final class StagingContext: Sendable {
@@ -13,7 +13,7 @@ public final class StagingContext: Sendable {
     public let redactor: Redactor
     public let evidence: EvidenceRecorder
     public let backend: StagingBackend
-    let identities = Identities()
+    let identities: IdentityPool
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -27,7 +27,13 @@ public final class StagingContext: Sendable {
         }
         self.evidence = evidence
         let measurements = Measurements(evidence: evidence, events: StreamInvariants(configuration: configuration), inFlight: StreamsInFlight())
-        backend = StagingBackend(configuration: configuration, redactor: redactor, inFlight: measurements.inFlight, onStream: { measurements.note($0) })
+        let backend = StagingBackend(configuration: configuration, redactor: redactor, inFlight: measurements.inFlight, onStream: { measurements.note($0) })
+        self.backend = backend
+        identities = IdentityPool(
+            budget: configuration.int(.signInBudget), allowance: configuration.int(.anonymousDailyQuota) - 2,
+            wait: configuration.duration(.replyTimeout) * 2,
+            signIn: { try await Staging.signInAnonymously(auth: backend.auth, evidence: evidence) },
+            refresh: { try await backend.auth.refresh($0) })
     }
 
     /// The process's context, from the configuration it loaded (`Configuration.current`).

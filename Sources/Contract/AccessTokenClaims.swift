@@ -3,11 +3,12 @@ import Protocols
 
 /// The claims CONTRACT.md §1 requires of an anonymous user's access token.
 public struct AccessTokenClaims: Sendable {
-    public let issuer: String
+    /// nil: the project issues no `iss` (`JWT_ISSUER=none`).
+    public let issuer: String?
     /// Clock difference tolerated between this machine and the server.
     public let skew: TimeInterval
 
-    public init(issuer: String, skew: TimeInterval = 60) {
+    public init(issuer: String?, skew: TimeInterval = 60) {
         self.issuer = issuer
         self.skew = skew
     }
@@ -23,7 +24,7 @@ public struct AccessTokenClaims: Sendable {
             Verdict("is_anonymous is \(anonymous)", passed: claims["is_anonymous"]?.bool == anonymous, detail: show("is_anonymous")),
             Verdict("sub is a UUID equal to user.id", passed: claims["sub"]?.string.flatMap(UUID.init(uuidString:)) != nil && claims["sub"]?.string == session.userID,
                     detail: "sub \(show("sub")), user.id \(session.userID ?? "missing")"),
-            Verdict("iss is \(issuer)", passed: claims["iss"]?.string == issuer, detail: show("iss")),
+            Verdict(issuer.map { "iss is \($0)" } ?? "no iss (JWT_ISSUER=none)", passed: claims["iss"]?.string == issuer, detail: show("iss")),
             Verdict("aud is authenticated", passed: claims["aud"]?.string == "authenticated" || claims["aud"]?.array?.contains(.string("authenticated")) == true, detail: show("aud")),
             Verdict("role is authenticated", passed: claims["role"]?.string == "authenticated", detail: show("role")),
             Verdict("session_id is a UUID", passed: claims["session_id"]?.string.flatMap(UUID.init(uuidString:)) != nil, detail: show("session_id")),

@@ -58,7 +58,8 @@ public enum TokenSigningKey: Sendable {
 extension ClaimFault {
     /// The faults, around `now` taken from the server's `Date` header so that
     /// clock skew between machines cannot make them flaky.
-    public static func make(_ fault: Case, base claims: [String: JSONValue], now: Int, leeway: Int, issuer: String, key: TokenSigningKey) -> ClaimFault {
+    /// - Parameter issuer: the project's (nil when it issues none: `.wrongIssuer` then has nothing to get wrong).
+    public static func make(_ fault: Case, base claims: [String: JSONValue], now: Int, leeway: Int, issuer: String?, key: TokenSigningKey) -> ClaimFault {
         func token(_ change: (inout [String: JSONValue]) -> Void) -> String {
             var claims = claims
             claims["iat"] = .number(Double(now - 600))
@@ -86,7 +87,7 @@ extension ClaimFault {
         case .wrongAudience:
             return ClaimFault(name: fault.rawValue, token: token { $0["aud"] = "service" }, expectedStatus: 401, expectedCodes: [.invalidAudience])
         case .wrongIssuer:
-            return ClaimFault(name: fault.rawValue, token: token { $0["iss"] = .string(issuer.replacingOccurrences(of: "://", with: "://evil.")) },
+            return ClaimFault(name: fault.rawValue, token: token { $0["iss"] = .string((issuer ?? "https://project.supabase.co/auth/v1").replacingOccurrences(of: "://", with: "://evil.")) },
                               expectedStatus: 401, expectedCodes: [.invalidIssuer])
         case .noExpiry:
             return ClaimFault(name: fault.rawValue, token: token { $0.removeValue(forKey: "exp") }, expectedStatus: 401,

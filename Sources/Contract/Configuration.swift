@@ -59,35 +59,67 @@ public struct Configuration: Sendable {
     public struct InvalidValue: Error, Sendable, CustomStringConvertible {
         public let key: ConfigurationKey
         public let value: String
-        public var description: String {
-            let expected = switch key.kind {
+        /// What a value must be: "a whole number", "one of hosted, cli, …".
+        public let expected: String
+
+        public init(key: ConfigurationKey, value: String, expected: String? = nil) {
+            self.key = key
+            self.value = value
+            let byKind = switch key.kind {
             case .text: "text"
+            case let .oneOf(words): "one of \(words.joined(separator: ", "))"
             case .integer: "a whole number"
             case .seconds: "a number of seconds"
             case .boolean: "true or false"
             }
-            if key == .capabilities { return "ANON_E2E_CAPABILITIES names an unknown capability: \(value)" }
-            return "\(key.name)=\(value) is not \(expected) (default: \(key.defaultValue ?? "unset"))"
+            self.expected = expected ?? byKind
         }
+
+        public var description: String { "\(key.name)=\(value) is not \(expected) (default: \(key.defaultValue ?? "unset"))" }
     }
 
     /// Every typed value parses and every declared capability exists, or the first that does not is thrown.
     public func validate() throws {
-        for key in ConfigurationKey.all where key.kind != .text {
-            if let value = given(key), Self.parse(value, as: key.kind) == nil { throw InvalidValue(key: key, value: value) }
+        for key in ConfigurationKey.all {
+            guard let value = stated(key) else { continue }
+            switch key.kind {
+            case .text: continue
+            case let .oneOf(words): if !words.contains(value) { throw InvalidValue(key: key, value: value) }
+            default: if Self.parse(value, as: key.kind) == nil { throw InvalidValue(key: key, value: value) }
+            }
         }
         for name in text(.capabilities).split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
         where !name.isEmpty && Capability(rawValue: name) == nil {
-            throw InvalidValue(key: .capabilities, value: "\(name) (capabilities: \(Capability.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw InvalidValue(key: .capabilities, value: name,
+                               expected: "a list of capabilities (\(Capability.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
     }
 
     /// The run's id (`ANON_E2E_RUN_ID`), or a fresh one when none is configured.
     public var runID: String { self[.runID] ?? EvidenceRecorder.newRunID() }
 
-    /// The value that was given (environment or file), nil when unset or empty.
+    /// The value that was given (environment or file), or the deployment's
+    /// default for it; nil when neither.
     func given(_ key: ConfigurationKey) -> String? {
+        if let value = stated(key) { return value }
+        return key == .supabaseDeployment ? nil : deployment.defaults[key]
+    }
+
+    /// The value given in the environment or the file, nil when unset or empty.
+    public func stated(_ key: ConfigurationKey) -> String? {
         values[key.name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `SUPABASE_DEPLOYMENT` (hosted when unset or unknown: `validate` refuses an unknown one).
+    public var deployment: SupabaseDeployment {
+        stated(.supabaseDeployment).flatMap(SupabaseDeployment.init(rawValue:)) ?? .hosted
+    }
+
+    /// The deployment and the settings it decides, for the run's first lines.
+    public var deploymentLines: [String] {
+        ["SUPABASE_DEPLOYMENT=\(deployment.rawValue)"] + SupabaseDeployment.decided.map { key in
+            "  \(key.name)=\(self[key] ?? (key == .jwtIssuer ? "(SUPABASE_URL/auth/v1)" : ""))\(stated(key) != nil ? " (set)" : deployment.defaults[key] != nil ? " (the deployment's)" : "")"
+        }
     }
 
     enum Parsed { case integer(Int), seconds(Duration), boolean(Bool) }
@@ -95,7 +127,7 @@ public struct Configuration: Sendable {
     static func parse(_ text: String, as kind: ConfigurationKey.Kind) -> Parsed? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         switch kind {
-        case .text: return nil
+        case .text, .oneOf: return nil
         case .integer: return Int(trimmed).map(Parsed.integer)
         case .seconds: return Double(trimmed).flatMap { $0 >= 0 ? Parsed.seconds(.milliseconds(Int64($0 * 1000))) : nil }
         case .boolean:

@@ -7,8 +7,10 @@ import Foundation
 /// variable and the value; `Configuration`'s typed accessors read it after that.
 public struct ConfigurationKey: Sendable, Hashable, CustomStringConvertible {
     /// What a value must be.
-    public enum Kind: String, Sendable {
+    public enum Kind: Sendable, Hashable {
         case text
+        /// One of these words.
+        case oneOf([String])
         /// A whole number.
         case integer
         /// Seconds, fractions allowed.
@@ -69,6 +71,21 @@ extension ConfigurationKey {
     public static let jwtLeeway = ConfigurationKey("JWT_LEEWAY", default: "30", .integer)
     /// Seconds GoTrue still answers an older spent refresh token with the active one (Supabase: 10).
     public static let refreshReuseInterval = ConfigurationKey("REFRESH_REUSE_INTERVAL", default: "10", .seconds)
+    /// hosted, cli, self-hosted or custom: the defaults of the settings below that differ by deployment.
+    public static let supabaseDeployment = ConfigurationKey("SUPABASE_DEPLOYMENT", default: "hosted",
+                                                           .oneOf(SupabaseDeployment.allCases.map(\.rawValue)))
+    /// Whether the gateway in front of /auth/v1 refuses a missing or wrong apikey (S1.1); the CLI's does not.
+    public static let apikeyChecked = ConfigurationKey("APIKEY_CHECKED", default: "true", .boolean)
+    /// The gateway's `message` for a request without an apikey, and for a wrong one.
+    public static let apikeyMissingMessage = ConfigurationKey("APIKEY_MISSING_MESSAGE", default: "No API key found in request")
+    public static let apikeyWrongMessage = ConfigurationKey("APIKEY_WRONG_MESSAGE", default: "Invalid API key")
+    /// The `iss` of every access token: empty for `<SUPABASE_URL>/auth/v1`, `none` for
+    /// a GoTrue that sends none (self-hosted without GOTRUE_JWT_ISSUER).
+    public static let jwtIssuer = ConfigurationKey("JWT_ISSUER")
+    /// Anonymous sign-ins a run may make (S1.18): hosted allows 30 an hour per IP.
+    public static let signInBudget = ConfigurationKey("ANON_E2E_SIGNIN_BUDGET", default: "8", .integer)
+    /// Sent as `gotrue_meta_security.captcha_token` when the project has captcha on (a provider's test token).
+    public static let captchaToken = ConfigurationKey("ANON_E2E_CAPTCHA_TOKEN", secret: true)
     public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "false", .boolean)
     public static let corsOrigins = ConfigurationKey("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8000")
     public static let errorCodeMap = ConfigurationKey("ERROR_CODE_MAP")
@@ -124,6 +141,7 @@ extension ConfigurationKey {
         messagesPath, batchPath, sharePath, conversationPath, adminPath, healthPath, socketPath,
         eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported,
         batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, refreshReuseInterval, revocationChecked, corsOrigins, errorCodeMap,
+        supabaseDeployment, apikeyChecked, apikeyMissingMessage, apikeyWrongMessage, jwtIssuer, signInBudget, captchaToken,
         registeredEmailDomain, defaultSystemPrompt,
         artifactsDirectory, runID, caBundle, requestTimeout,
         connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt,

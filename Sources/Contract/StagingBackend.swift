@@ -29,11 +29,18 @@ public struct StagingBackend: Sendable {
 
     public var supabaseURL: String { configuration.text(.supabaseURL).trimmingSuffix { $0 == "/" } }
     public var apiBase: String { configuration.text(.apiBase).trimmingSuffix { $0 == "/" } }
-    /// The issuer every access token must carry.
-    public var issuer: String { supabaseURL + "/auth/v1" }
+    /// The issuer every access token must carry (`JWT_ISSUER`); nil when the project sends none.
+    public var issuer: String? {
+        switch configuration.text(.jwtIssuer) {
+        case "": supabaseURL + "/auth/v1"
+        case "none": nil
+        case let declared: declared
+        }
+    }
 
     public var auth: GoTrueClient {
-        GoTrueClient(baseURL: supabaseURL, anonKey: configuration.text(.supabaseAnonKey), http: http, secrets: redactor)
+        GoTrueClient(baseURL: supabaseURL, anonKey: configuration.text(.supabaseAnonKey), http: http, secrets: redactor,
+                     captchaToken: configuration[.captchaToken])
     }
 
     public var messages: MessagesAPI { MessagesAPI(backend: self) }

@@ -71,3 +71,13 @@ extension EvidenceRecorder {
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(TraceNote.self, from: Data($0.utf8)) }
     }
 }
+
+extension TraceNote {
+    /// The message of a `signIn` note for an anonymous sign-in (a registered user's sign-up is noted too).
+    public static let anonymousSignIn = "anonymous sign-in"
+
+    /// How many anonymous users a run signed in (CONTRACT S1.18: its budget).
+    public static func anonymousSignIns(in notes: [TraceNote]) -> Int {
+        notes.filter { $0.kind == .signIn && $0.message == anonymousSignIn }.count
+    }
+}

@@ -52,25 +52,34 @@ public struct GoTrueClient: Sendable {
     public let anonKey: String
     public let http: HTTPClient
     public let secrets: any SecretKeeper
+    /// Sent as `gotrue_meta_security.captcha_token` on sign-up and password sign-in
+    /// (a captcha provider's test token, for a project with captcha on).
+    public let captchaToken: String?
 
-    public init(baseURL: String, anonKey: String, http: HTTPClient = HTTPClient(), secrets: any SecretKeeper) {
+    public init(baseURL: String, anonKey: String, http: HTTPClient = HTTPClient(), secrets: any SecretKeeper, captchaToken: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.anonKey = anonKey
         self.http = http
         self.secrets = secrets
+        self.captchaToken = captchaToken
     }
 
+    /// What the official clients send beside the credentials.
+    private var security: JSONValue { .object(["captcha_token": captchaToken.map(JSONValue.string) ?? .null]) }
+
     public func signInAnonymously() async throws -> GoTrueSession {
-        try await session(try await call(.post, "/signup", body: #"{"data":{},"gotrue_meta_security":{"captcha_token":null}}"#))
+        try await session(try await call(.post, "/signup", body: JSONValue.object(["data": .object([:]), "gotrue_meta_security": security]).text))
     }
 
     public func signUp(email: String, password: String) async throws -> GoTrueSession {
-        try await session(try await call(.post, "/signup", body: JSONValue.object(["email": .string(email), "password": .string(password)]).text))
+        try await session(try await call(.post, "/signup", body: JSONValue.object(["email": .string(email), "password": .string(password),
+                                                                                  "gotrue_meta_security": security]).text))
     }
 
     public func signIn(email: String, password: String) async throws -> GoTrueSession {
         try await session(try await call(.post, "/token?grant_type=password",
-                                         body: JSONValue.object(["email": .string(email), "password": .string(password)]).text))
+                                         body: JSONValue.object(["email": .string(email), "password": .string(password),
+                                                                 "gotrue_meta_security": security]).text))
     }
 
     public func refresh(_ refreshToken: String) async throws -> GoTrueSession {

@@ -80,6 +80,9 @@ public struct RunFinish: Sendable {
             (verdict, rendered) = render()
         }
         var lines = leaks.map { "leak: \($0)" }
+        if outcome.kind == .suite, outcome.stop == nil {
+            lines.append("anonymous sign-ins: \(TraceNote.anonymousSignIns(in: notes)) of a budget of \(configuration.int(.signInBudget)) (ANON_E2E_SIGNIN_BUDGET)")
+        }
         if leaks.isEmpty {
             lines.append("secret scan: no secret in \(files) files and the outputs to write (\(configuration.labeledSecrets.count) configured secrets)")
         }

@@ -43,8 +43,7 @@ public struct RunReport: Sendable {
         }
         if let filter { text += "A filtered run (`\(filter)`): the cases it selected, not the whole suite.\n\n" }
         text += "\(cases.count) cases: \(cases.count - failed - skipped) passed, \(failed) failed, \(skipped) skipped. "
-        let signIns = notes.filter { $0.kind == .signIn }.count
-        text += "Anonymous sign-ins spent: \(signIns).\n\n"
+        text += "Anonymous sign-ins spent: \(TraceNote.anonymousSignIns(in: notes)).\n\n"
 
         text += "## Overview\n\n| suite | case | verdict | duration | trace ids |\n|---|---|---|---|---|\n"
         for item in cases {

@@ -44,6 +44,7 @@ struct VerifySetupCommand: AsyncParsableCommand {
         }
         print("target: \(configuration.targetDescription)")
         print("configuration: environment" + (configuration.envFile.map { " + \($0)" } ?? " (no .env.local)"))
+        for line in configuration.deploymentLines { print(line) }
         var failed = false
         for capability in Capability.allCases {
             if let missing = configuration.missing(capability) {

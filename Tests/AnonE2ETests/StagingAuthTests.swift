@@ -6,11 +6,11 @@ import Protocols
 import Transport
 
 /// Seed 000, step A: a real anonymous JWT from Supabase Auth, and what it must carry.
-@Suite(.requires(.auth, .api), .replies(1), .tags(.auth))
+@Suite(.requires(.auth, .api), .anonymousUsers, .replies(1), .tags(.auth))
 struct StagingAuthTests {
     let backend = Staging.backend
 
-    func session() async throws -> GoTrueSession { try await Staging.anonymous("StagingAuth") }
+    func session() async throws -> GoTrueSession { try await Staging.suiteUser(messages: 0) }
 
     @Test("anonymous sign-in answers a GoTrue session", .rules("S1.2", "S1.9"), .tags(.criticalNormal))
     func anonymousSession() async throws {
@@ -64,7 +64,7 @@ struct StagingAuthTests {
     @Test("refresh rotates within the session; the parent of the active token is answered with the active one, an older one after the reuse interval is refused and ends the session",
           .rules("S1.5", "S1.14", "S1.11"))
     func refreshRotates() async throws {
-        let original = try await Staging.signInAnonymously("refresh")
+        let original = try await Staging.spentUser("refresh: an older token ends the session")
         let refreshed = try await backend.auth.refresh(original.refreshToken)
         #expect(refreshed.refreshToken != original.refreshToken, "the refresh token was not rotated")
         let before = try JWT(original.accessToken), after = try JWT(refreshed.accessToken)
@@ -93,9 +93,26 @@ struct StagingAuthTests {
         }
     }
 
+    @Test("a user the run keeps by refresh keeps working: the refreshed access token is accepted by the API; the run stays within its sign-in budget",
+          .rules("S1.18", "S1.14"))
+    func keptByRefresh() async throws {
+        // Spent, not returned: a backend that breaks refreshed tokens fails this case, not the next holder's.
+        let session = try await Staging.spentUser("a session kept by refresh")
+        // A token refreshed within the second of the sign-in could not be told from the first one.
+        if let signedIn = try JWT(session.accessToken).claims["iat"]?.number {
+            let wait = signedIn + 1.2 - Date().timeIntervalSince1970
+            if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        }
+        let refreshed = try await Staging.refreshed(session)
+        let response = try await backend.messages.json("kept by refresh", token: refreshed.accessToken)
+        #expect(response.status == 200, "the refreshed access token was refused: \(response.status) \(Staging.redactor.redact(String(response.text.prefix(300))))")
+        let signIns = await Staging.signIns
+        #expect(signIns.spent <= signIns.budget, "\(signIns.spent) anonymous sign-ins, over the budget of \(signIns.budget)")
+    }
+
     @Test("after sign-out an API that checks live sessions refuses the old access token (401 auth.session_revoked); one that verifies the JWT alone is reported", .rules("S1.15", "S3.12"))
     func signOutRevokes() async throws {
-        let session = try await Staging.signInAnonymously("sign-out")
+        let session = try await Staging.spentUser("sign-out")
         try await backend.auth.signOut(accessToken: session.accessToken)
         let trace = StagingBackend.newTraceID()
         let request = backend.messages.request("hello", token: session.accessToken, traceID: trace)

@@ -7,7 +7,7 @@ import Transport
 
 /// CONTRACT §2 and §3: a conversation is its owner's. Another user's, or an
 /// unknown id, is 404 `not_found`, never 200, and nothing is written to it.
-@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.policy))
+@Suite(.requires(.auth, .api), .anonymousUsers, .serialized, .replies(2), .tags(.policy))
 struct StagingConversationTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
@@ -24,8 +24,9 @@ struct StagingConversationTests {
 
     func owned() async throws -> Owned {
         try await Self.owned.value {
-            let owner = try await Staging.signInAnonymously("conversations: owner")
-            let stranger = try await Staging.signInAnonymously("conversations: another user")
+            // The owner's one message; the other user's are refused (404, not charged).
+            let users = try await Staging.suiteUsers(2, messages: 1)
+            let (owner, stranger) = (users[0], users[1])
             let stream = try await Staging.backend.messages.stream("a conversation of my own", token: owner.accessToken)
             let meta = stream.data(stream.first(StreamInvariants(configuration: Staging.configuration).meta))
             guard let conversation = meta?["conversation_id"]?.string else {

@@ -7,7 +7,7 @@ import Transport
 
 /// Seed 000, step C: the rows one anonymous message wrote, read through a
 /// read-only session, checked by the named assertions of sql/.
-@Suite(.requires(.auth, .api, .database), .replies(2), .tags(.database, .criticalNormal), .serialized)
+@Suite(.requires(.auth, .api, .database), .anonymousUsers, .replies(2), .tags(.database, .criticalNormal), .serialized)
 struct StagingDatabaseTests {
     static let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("sql")
@@ -50,7 +50,7 @@ struct StagingDatabaseTests {
 
     static func provoke() async throws -> Run {
         let backend = Staging.backend
-        let session = try await Staging.anonymous("StagingDatabase")
+        let session = try await Staging.suiteUser(messages: 2)
         let stream = try await backend.messages.stream("hello database", token: session.accessToken)
         Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["db_assert_report.md"])
         let final = stream.data(stream.first(Staging.configuration.text(.eventFinal)))?["content"]?.string

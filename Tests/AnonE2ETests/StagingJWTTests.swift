@@ -8,12 +8,13 @@ import Protocols
 import Transport
 
 /// Seed 000, supplement 1): forged tokens, and tokens whose only fault is a claim.
-@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.jwt))
+@Suite(.requires(.auth, .api), .anonymousUsers, .serialized, .replies(2), .tags(.jwt))
 struct StagingJWTTests {
     let backend = Staging.backend
 
     /// The identity, its JWKS, the latency of an ordinary refusal, and a server for jku/x5u lures
     /// (at ANON_E2E_LURE_URL when given, an address the backend can reach; on loopback otherwise).
+    /// The identity's messages: the control, the three signed tokens that must be accepted, the last check.
     struct Baseline: Sendable {
         let session: GoTrueSession
         let token: JWT
@@ -28,23 +29,27 @@ struct StagingJWTTests {
     func baseline() async throws -> Baseline {
         try await Self.baseline.value {
             let backend = Staging.backend
-            let session = try await Staging.anonymous("StagingJWT")
+            let session = try await Staging.suiteUser(messages: 5)
             var slowest = Duration.zero
             for _ in 0..<3 {
                 slowest = max(slowest, try await timed(backend.messages.request("hi", token: "x.y.z", traceID: nil)).elapsed)
             }
             let lureURL = Staging.configuration[.lureURL].flatMap { URLComponents(string: $0) }
             let lure = try LoopbackServer(host: lureURL?.host ?? "127.0.0.1", port: lureURL?.port ?? 0)
-            return Baseline(session: session, token: try JWT(session.accessToken), keys: try await backend.auth.jwks(),
-                            refusalLatency: slowest, lure: lure)
+            let baseline = Baseline(session: session, token: try JWT(session.accessToken), keys: try await backend.auth.jwks(),
+                                    refusalLatency: slowest, lure: lure)
+            try await Self.control(baseline)
+            return baseline
         }
     }
 
     /// Requests of this identity that may be admitted, spaced under its request rate.
     static let pace = Pacer(perSecond: max(Staging.configuration.int(.anonymousQPS) - 1, 1))
 
-    /// The positive control of every refusal case: the unmutated token, on the same route, is accepted.
-    func control(_ baseline: Baseline) async throws {
+    /// The positive control of every refusal case: the unmutated token, on the same route, is
+    /// accepted. Once for the suite: a quota of 20 leaves no room for one a case.
+    static func control(_ baseline: Baseline) async throws {
+        let backend = Staging.backend
         try await Self.pace.next()
         let response = try await backend.messages.json("hi", token: baseline.session.accessToken)
         try #require(response.status == 200, """
@@ -57,7 +62,6 @@ struct StagingJWTTests {
           .tags(.criticalRefusal), arguments: JWTMutation.Kind.allCases)
     func mutationsAreRefused(_ kind: JWTMutation.Kind) async throws {
         let baseline = try await baseline()
-        try await control(baseline)
         let mutations = baseline.token.mutations(keys: baseline.keys, lureURL: baseline.lure.baseURL).filter { $0.kind == kind }
         #expect(!mutations.isEmpty, "no mutation of kind \(kind.rawValue)")
         for mutation in mutations {
@@ -99,7 +103,6 @@ struct StagingJWTTests {
             try Staging.skip("not exercised: no ANON_E2E_LURE_URL (an address of this machine the backend can reach) to serve the lure at")
         }
         let baseline = try await baseline()
-        try await control(baseline)
         let lures = baseline.token.mutations(keys: baseline.keys, lureURL: baseline.lure.baseURL).filter { $0.lure != nil }
         #expect(lures.count == 2, "the jku and x5u mutations")
         for mutation in lures {
@@ -115,6 +118,9 @@ struct StagingJWTTests {
     @Test("validly signed tokens are judged by their claims (exp, nbf, iat with leeway; aud; iss)", .rules("S3.9", "S3.10", "S3.11"),
           .requires(.signingKey), arguments: ClaimFault.Case.allCases)
     func claimsAreChecked(_ faultCase: ClaimFault.Case) async throws {
+        if faultCase == .wrongIssuer, backend.issuer == nil {
+            try Staging.skip("not exercised: the project issues no iss (JWT_ISSUER=none), so there is no issuer to get wrong")
+        }
         let baseline = try await baseline()
         let key = try #require(TokenSigningKey(configuration: Staging.configuration))
         // "now" is the server's, from its Date header.
@@ -122,7 +128,6 @@ struct StagingJWTTests {
         let now = ClaimFault.serverTime(probe.headers) ?? Int(Date().timeIntervalSince1970)
         let fault = ClaimFault.make(faultCase, base: baseline.token.claims, now: now, leeway: Staging.configuration.int(.jwtLeeway),
                                     issuer: backend.issuer, key: key)
-        if fault.expectedStatus != 200 { try await control(baseline) }
         let trace = StagingBackend.newTraceID()
         let request = backend.messages.request("hi", token: fault.token, traceID: trace)
         if fault.expectedStatus == 200 { try await Self.pace.next() }

@@ -9,7 +9,7 @@ import Transport
 /// Seed 000, supplement 3): 401, 403 and 429 told apart, and the anonymous
 /// tier's limits holding. Each case spends its own identity, so a limit it
 /// provokes disturbs no other case.
-@Suite(.requires(.auth, .api), .serialized, .replies(3), .tags(.limits))
+@Suite(.requires(.auth, .api), .anonymousUsers, .serialized, .replies(3), .tags(.limits))
 struct StagingLimitTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
@@ -39,12 +39,12 @@ struct StagingLimitTests {
 
     @Test("no token is 401, an anonymous caller on a registered-only route 403, over its limit 429: told apart, each with its trace id", .rules("S3.5", "S3.14", "S3.17", "S3.1", "S3.4", "S4.2", "S4.4"))
     func refusalsToldApart() async throws {
-        let token = try await Staging.signInAnonymously("limits: 401/403/429").accessToken
+        let limit = configuration.int(.anonymousQPS)
+        let token = try await Staging.user("limits: 401/403/429", messages: limit).accessToken
         let (unauthorized, trace401) = message(nil)
         let adminTrace = StagingBackend.newTraceID()
         let forbidden = backend.request(.get, backend.url(.adminPath), token: token, traceID: adminTrace)
         let answers401 = try await send(unauthorized), answers403 = try await send(forbidden)
-        let limit = configuration.int(.anonymousQPS)
         let tooMany = try #require(try await burst(token, count: limit * 2).first { $0.0.status == 429 }, "no 429 in a burst of \(limit * 2)")
         Staging.expect(ErrorBodyCheck(status: 401, .missingToken, traceID: trace401, anonymousRefusal: false, configuration: configuration).verdicts(answers401), "no token")
         Staging.expect(ErrorBodyCheck(status: 403, .adminOnly, traceID: adminTrace, anonymousRefusal: true, configuration: configuration).verdicts(answers403), "admin route")
@@ -58,7 +58,7 @@ struct StagingLimitTests {
 
     @Test("a burst of twice the per-second limit: the limit admitted (a sliding window admits exactly that many within a second), the rest 429 rate_limit.qps with a positive Retry-After, admitted again after it", .rules("S4.4", "S3.17", "S3.4"))
     func rateLimit() async throws {
-        let token = try await Staging.signInAnonymously("limits: rate").accessToken
+        let token = try await Staging.user("limits: rate", messages: configuration.int(.anonymousQPS) + 1).accessToken
         let limit = configuration.int(.anonymousQPS)
         let started = ContinuousClock.now
         let answers = try await burst(token, count: limit * 2)
@@ -104,7 +104,7 @@ struct StagingLimitTests {
 
     @Test("at the open-stream limit another stream is 429 rate_limit.sse_concurrency; aborting one frees its slot within a second", .rules("S4.6", "S3.19"))
     func openStreams() async throws {
-        let token = try await Staging.signInAnonymously("limits: streams").accessToken
+        let token = try await Staging.user("limits: streams", messages: configuration.int(.anonymousStreams) + 1).accessToken
         let limit = configuration.int(.anonymousStreams)
         let long = String(repeating: "keep this stream open for a while. ", count: 20)
         var open: [StreamingResponse] = []
@@ -130,7 +130,7 @@ struct StagingLimitTests {
 
     @Test("with both stream slots used, a third stream is admitted within a second of one of them ending normally", .rules("S4.6", "S3.19"))
     func slotAfterNormalEnd() async throws {
-        let token = try await Staging.signInAnonymously("limits: slot after a normal end").accessToken
+        let token = try await Staging.user("limits: slot after a normal end", messages: configuration.int(.anonymousStreams) + 1).accessToken
         let limit = configuration.int(.anonymousStreams)
         var open: [StreamingResponse] = []
         defer { open.forEach { $0.cancel() } }
@@ -156,7 +156,7 @@ struct StagingLimitTests {
         if quota > 40 {
             try Staging.skip("not exercised: the daily quota (ANON_DAILY_QUOTA=\(quota)) is too large to use up in one run (at most 40)")
         }
-        let token = try await Staging.signInAnonymously("limits: daily quota").accessToken
+        let token = try await Staging.spentUser("limits: daily quota", fresh: true).accessToken
         // Refusals first, none of which may count against the quota: a 422 (a body the API cannot read), then a burst's 429s.
         let (unreadable, unreadableTrace) = message(token)
         var invalid = unreadable

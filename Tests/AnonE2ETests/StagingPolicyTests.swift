@@ -5,11 +5,11 @@ import Contract
 import Transport
 
 /// Seed 000, step D: policy gates answer anonymous callers with the K1 body.
-@Suite(.requires(.auth, .api), .replies(1), .tags(.policy, .criticalRefusal))
+@Suite(.requires(.auth, .api), .anonymousUsers, .replies(1), .tags(.policy, .criticalRefusal))
 struct StagingPolicyTests {
     let backend = Staging.backend
 
-    func token() async throws -> String { try await Staging.anonymous("StagingPolicy").accessToken }
+    func token() async throws -> String { try await Staging.suiteUser(messages: 2).accessToken }
 
     /// Sends, records `artifact`, and checks the K1 body.
     func refusal(_ method: HTTPRequest.Method, _ url: String, token: String?, json: String? = nil, status: Int, code: ContractCode,

@@ -5,7 +5,7 @@ import Contract
 import Protocols
 
 /// Seed 003: Socket.IO at /ws authenticates with the JWT in the CONNECT auth payload.
-@Suite(.requires(.realtime), .timeLimit(.minutes(1)), .tags(.realtime))
+@Suite(.requires(.realtime), .anonymousUsers, .timeLimit(.minutes(1)), .tags(.realtime))
 struct StagingRealtimeTests {
     let backend = Staging.backend
     var allowedOrigin: String { Staging.configuration.text(.corsOrigins).split(separator: ",").first.map(String.init) ?? "" }
@@ -14,7 +14,7 @@ struct StagingRealtimeTests {
         SocketIOPollingClient(endpoint: backend.apiBase + (Staging.configuration.text(.socketPath)), origin: origin, http: backend.http)
     }
 
-    func token() async throws -> String { try await Staging.anonymous("StagingRealtime").accessToken }
+    func token() async throws -> String { try await Staging.suiteUser(messages: 2).accessToken }
 
     @Test("a valid token in the auth payload connects: 40 with a sid", .rules("S6.1"))
     func connects() async throws {

@@ -8,7 +8,7 @@ import Transport
 
 /// CONTRACT §1 and §4: registered (password) users. One is signed up a run,
 /// under REGISTERED_EMAIL_DOMAIN; identities are a budget here too.
-@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.auth))
+@Suite(.requires(.auth, .api), .anonymousUsers, .serialized, .replies(2), .tags(.auth))
 struct StagingRegisteredTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
@@ -55,7 +55,7 @@ struct StagingRegisteredTests {
                                                                   traceID: StagingBackend.newTraceID()))
         #expect(shared.status == 200, "the owner's share: \(shared.status) \(shared.text.prefix(200))")
         #expect(JSONValue.parse(shared.body)?["share_url"]?.string?.isEmpty == false, "no share_url: \(shared.text.prefix(200))")
-        let anonymous = try await Staging.anonymous("StagingRegistered")
+        let anonymous = try await Staging.user("another user's conversation", messages: 1)
         let theirs = try #require(JSONValue.parse(try await backend.messages.json("mine", token: anonymous.accessToken).body)?["conversation_id"]?.string)
         let trace = StagingBackend.newTraceID()
         let refused = try await backend.http.send(backend.request(.post, backend.url(.sharePath, id: theirs), token: user.signUp.accessToken, traceID: trace))

@@ -7,7 +7,7 @@ import Transport
 
 /// CONTRACT §2 and §3: every answer carries a trace id (the server makes one
 /// when none was sent), and a request the API cannot read is 422 `request.invalid`.
-@Suite(.requires(.auth, .api), .serialized, .replies(2), .tags(.policy))
+@Suite(.requires(.auth, .api), .anonymousUsers, .serialized, .replies(2), .tags(.policy))
 struct StagingRequestTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
@@ -24,7 +24,7 @@ struct StagingRequestTests {
     @Test("a body the API cannot read is 422 request.invalid with the K1 body: not JSON, no messages, empty content, over 64 KiB",
           .rules("S3.16", "S3.1"))
     func invalidBodies() async throws {
-        let token = try await Staging.anonymous("StagingRequests").accessToken
+        let token = try await Staging.suiteUser(messages: 2).accessToken
         for (what, body) in Self.invalidBodies {
             let trace = StagingBackend.newTraceID()
             var request = backend.messages.request("unused", token: token, traceID: trace)
@@ -42,7 +42,7 @@ struct StagingRequestTests {
 
     @Test("an answer to a request that sent no X-Trace-Id carries one the server made (a UUID), and a K1 body names it", .rules("S2.1", "S3.1"))
     func serverMakesTraceIDs() async throws {
-        let token = try await Staging.anonymous("StagingRequests").accessToken
+        let token = try await Staging.suiteUser(messages: 2).accessToken
         func check(_ what: String, _ request: HTTPRequest, k1: Bool) async throws {
             var request = request
             request.headers.remove("X-Trace-Id")

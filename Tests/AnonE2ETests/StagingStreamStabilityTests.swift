@@ -8,7 +8,7 @@ import Transport
 
 /// Seed 000, supplement 2): streams that keep alive, survive a slow reader,
 /// keep order under load, and resume after a cut.
-@Suite(.requires(.auth, .api), .tags(.stream))
+@Suite(.requires(.auth, .api), .anonymousUsers, .tags(.stream))
 struct StagingStreamStabilityTests {
     let backend = Staging.backend
     var invariants: StreamInvariants { StreamInvariants(configuration: Staging.configuration) }
@@ -20,7 +20,7 @@ struct StagingStreamStabilityTests {
 
     @Test("no stream of the run stays silent longer than the ping interval while no frame is due", .rules("S2.6", "S2.3", "S2.4"), .replies(2))
     func heartbeat() async throws {
-        let token = try await Staging.signInAnonymously("stability: heartbeat").accessToken
+        let token = try await Staging.user("stability: heartbeat", messages: 1).accessToken
         let rule = HeartbeatRule(configuration: Staging.configuration)
         let stream = try await backend.messages.stream(longPrompt, token: token)
         try Staging.evidence.record("sse_heartbeat.log", text: stream.transcript.text)
@@ -43,7 +43,7 @@ struct StagingStreamStabilityTests {
 
     @Test("a reader that stops for seconds: its memory stays bounded, the server keeps the stream, and it completes intact", .rules("S2.3", "S2.4"), .replies(2))
     func backpressure() async throws {
-        let token = try await Staging.signInAnonymously("stability: backpressure").accessToken
+        let token = try await Staging.user("stability: backpressure", messages: 1).accessToken
         let limit = 4 * 1024
         let client = HTTPClient(streamBufferLimit: limit)
         let request = request(token, longPrompt)
@@ -72,8 +72,7 @@ struct StagingStreamStabilityTests {
 
     @Test("20 concurrent streams of two users within their limits: no frame lost, duplicated or reordered, each meta its own request's", .rules("S2.3", "S2.9", "S2.2", "S2.4"), .replies(7))
     func orderAndIntegrity() async throws {
-        let users = [try await Staging.signInAnonymously("stability: order 1").accessToken,
-                     try await Staging.signInAnonymously("stability: order 2").accessToken]
+        let users = try await Staging.users(2, "stability: 20 streams", messages: 10).map(\.accessToken)
         let perUser = Staging.configuration.int(.anonymousStreams)
         let rate = Staging.configuration.int(.anonymousQPS)
         let streams = try await withThrowingTaskGroup(of: [MessageStream].self) { group in
@@ -112,7 +111,7 @@ struct StagingStreamStabilityTests {
         if !Staging.configuration.bool(.resumeSupported) {
             try Staging.skip("not declared: the backend does not say it resumes streams (SSE_RESUME_SUPPORTED=false); resume is a MAY of CONTRACT §2")
         }
-        let token = try await Staging.signInAnonymously("stability: reconnect").accessToken
+        let token = try await Staging.user("stability: reconnect", messages: 2).accessToken
         let trace = StagingBackend.newTraceID()
         let first = try await backend.http.stream(request(token, longPrompt, trace: trace))
         try #require(first.status == 200)

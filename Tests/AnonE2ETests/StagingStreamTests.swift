@@ -6,7 +6,7 @@ import Protocols
 import Transport
 
 /// Seed 000, step B: the message answered as an event stream, consumed to the end.
-@Suite(.requires(.auth, .api), .replies(2), .tags(.stream, .criticalNormal))
+@Suite(.requires(.auth, .api), .anonymousUsers, .replies(2), .tags(.stream, .criticalNormal))
 struct StagingStreamTests {
     let backend = Staging.backend
     var invariants: StreamInvariants { StreamInvariants(configuration: Staging.configuration) }
@@ -16,7 +16,7 @@ struct StagingStreamTests {
 
     func stream() async throws -> MessageStream {
         try await Self.hello.value {
-            let token = try await Staging.anonymous("StagingStream").accessToken
+            let token = try await Staging.suiteUser(messages: 2).accessToken
             let stream = try await backend.messages.stream("hello", token: token)
             try Self.writeArtifacts(stream)
             return stream
@@ -57,7 +57,7 @@ struct StagingStreamTests {
 
     @Test("Accept: application/json answers 200 with content, message_id, conversation_id and the trace id", .rules("S2.10", "S2.1"))
     func jsonAnswer() async throws {
-        let token = try await Staging.anonymous("StagingStream").accessToken
+        let token = try await Staging.suiteUser(messages: 2).accessToken
         let trace = StagingBackend.newTraceID()
         let request = backend.messages.request("hello", token: token, traceID: trace)
         let response = try await backend.http.send(request)

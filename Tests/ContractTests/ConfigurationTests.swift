@@ -67,10 +67,25 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("a deployment sets the defaults it decides; a variable that is set wins over them")
+    func deploymentDefaults() {
+        let cli = Configuration(values: ["SUPABASE_DEPLOYMENT": "cli", "SUPABASE_URL": "http://localhost:54321"])
+        #expect(cli.bool(.apikeyChecked) == false)
+        #expect(cli[.jwtIssuer] == "http://127.0.0.1:54321/auth/v1")
+        let selfHosted = Configuration(values: ["SUPABASE_DEPLOYMENT": "self-hosted", "JWT_ISSUER": "https://auth.example.com/auth/v1"])
+        #expect(selfHosted[.jwtIssuer] == "https://auth.example.com/auth/v1", "a JWT_ISSUER that is set wins")
+        #expect(selfHosted[.apikeyWrongMessage] == "Invalid authentication credentials")
+        #expect(selfHosted.deploymentLines.contains("  JWT_ISSUER=https://auth.example.com/auth/v1 (set)"))
+        let hosted = Configuration(values: [:])
+        #expect(hosted.deployment == .hosted && hosted.bool(.apikeyChecked) && hosted[.jwtIssuer] == nil)
+    }
+
     @Test("every typed setting has one default of its type, read without a fallback at the call site")
     func typedDefaults() {
         for key in ConfigurationKey.all where key.kind != .text {
-            #expect(key.defaultValue.flatMap { Configuration.parse($0, as: key.kind) } != nil, "\(key.name): default \(key.defaultValue ?? "none") is not \(key.kind)")
+            let valid = if case let .oneOf(words) = key.kind { key.defaultValue.map(words.contains) ?? false }
+                else { key.defaultValue.flatMap { Configuration.parse($0, as: key.kind) } != nil }
+            #expect(valid, "\(key.name): default \(key.defaultValue ?? "none") is not \(key.kind)")
         }
         let configuration = Configuration(values: ["ANON_QPS_LIMIT": "7", "SSE_PING_INTERVAL": "1.5", "ANON_E2E_STRICT": "off"])
         #expect(configuration.int(.anonymousQPS) == 7)
@@ -88,7 +103,8 @@ struct ConfigurationTests {
         for (name, value, says) in [("ANON_QPS_LIMIT", "five", "ANON_QPS_LIMIT=five is not a whole number"),
                                     ("ANON_E2E_REPLY_TIMEOUT", "2m", "ANON_E2E_REPLY_TIMEOUT=2m is not a number of seconds"),
                                     ("ANON_E2E_STRICT", "maybe", "ANON_E2E_STRICT=maybe is not true or false"),
-                                    ("ANON_E2E_CAPABILITIES", "auth,databse", "unknown capability: databse")] {
+                                    ("SUPABASE_DEPLOYMENT", "supabase.co", "SUPABASE_DEPLOYMENT=supabase.co is not one of hosted, cli, self-hosted, custom"),
+                                    ("ANON_E2E_CAPABILITIES", "auth,databse", "ANON_E2E_CAPABILITIES=databse is not a list of capabilities")] {
             let error = #expect(throws: Configuration.InvalidValue.self) {
                 try Configuration.load(environment: [name: value], directory: directory.path)
             }

@@ -21,6 +21,9 @@ struct Authenticator: Sendable {
             $0.userID = verified.userID
             $0.userType = verified.isAnonymous ? "anonymous" : "registered"
         }
+        if faults.contains(.refreshedTokenRefused), verified.refreshed {
+            throw APIError.unauthorized("auth.session_revoked", "only the token of the sign-in is accepted")
+        }
         try await requireLiveSession(verified)
         return verified
     }

@@ -27,11 +27,19 @@ struct GoTrueController: Sendable {
 
     /// Every call but the JWKS carries the project's anon key, as Supabase's gateway demands.
     private func checkAPIKey(_ request: Request) throws {
-        if settings.has(.apikeyUnchecked) { return }
+        if settings.has(.apikeyUnchecked) || !settings.apikeyChecked { return }
         guard let key = request.headers[.apikey] ?? request.uri.queryParameters.get("apikey") else {
             throw GatewayError(message: "No API key found in request")
         }
-        guard key == settings.anonKey else { throw GatewayError(message: "Invalid API key") }
+        guard key == settings.anonKey else { throw GatewayError(message: settings.apikeyWrongMessage) }
+    }
+
+    /// With captcha on, sign-up and password sign-in carry the provider's token (refresh is exempt).
+    private func checkCaptcha(_ body: [String: Any]) throws {
+        guard let expected = settings.captchaToken else { return }
+        let token = (body["gotrue_meta_security"] as? [String: Any])?["captcha_token"] as? String
+        guard let token, !token.isEmpty else { throw GoTrueError(.badRequest, "captcha_failed", "captcha protection: request disallowed (no captcha_token found)") }
+        guard token == expected else { throw GoTrueError(.badRequest, "captcha_failed", "captcha protection: request disallowed (captcha verification failed)") }
     }
 
     private func jsonBody(_ request: Request) async throws -> [String: Any] {
@@ -58,6 +66,7 @@ struct GoTrueController: Sendable {
         let email = (body["email"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         let phone = (body["phone"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         let metadata = JSON.string(body["data"] as? [String: Any] ?? [:])
+        try checkCaptcha(body)
         if email == nil, phone == nil {
             guard settings.anonymousSignInsEnabled else {
                 throw GoTrueError(.unprocessableContent, "anonymous_provider_disabled", "Anonymous sign-ins are disabled")
@@ -88,6 +97,7 @@ struct GoTrueController: Sendable {
         let body = try await jsonBody(request)
         switch request.uri.queryParameters.get("grant_type") {
         case "password":
+            try checkCaptcha(body)
             guard let email = body["email"] as? String, let password = body["password"] as? String else {
                 throw GoTrueError(.badRequest, "validation_failed", "An email and a password are required")
             }
@@ -151,13 +161,14 @@ struct GoTrueController: Sendable {
         let now = Int(Date().timeIntervalSince1970)
         let expires = now + settings.accessTokenTTL
         var claims: [String: Any] = [
-            "iss": settings.issuer, "sub": user.id.uuidString.lowercased(), "aud": "authenticated",
+            "sub": user.id.uuidString.lowercased(), "aud": "authenticated",
             "exp": expires, "iat": now, "email": user.email ?? "", "phone": "",
             "app_metadata": appMetadata(user), "user_metadata": JSON.object(Data(user.userMetadata.utf8)) ?? [:],
             "role": "authenticated", "aal": "aal1",
             "amr": [["method": session.method, "timestamp": session.timestamp]],
             "session_id": session.id.uuidString.lowercased(), "is_anonymous": user.isAnonymous || settings.has(.passwordTokenAnonymous),
         ]
+        if let issuer = settings.issuer { claims["iss"] = issuer }
         if settings.has(.claimsWithoutAAL) { claims["aal"] = nil }
         if user.isAnonymous { claims["email"] = "" }
         return JSON.response(.ok, [
@@ -188,15 +199,17 @@ struct GoTrueController: Sendable {
     }
 }
 
-/// Anonymous sign-ups per client IP in a sliding hour (Supabase's limit).
+/// Anonymous sign-ins per client IP as GoTrue limits them: a token bucket of
+/// `limit` that gets one back every hour / `limit` (30 an hour: one every 120 s).
 actor SignupLimiter {
-    private var seen: [String: [ContinuousClock.Instant]] = [:]
+    private var buckets: [String: (tokens: Double, at: ContinuousClock.Instant)] = [:]
 
     func admit(_ ip: String, limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        var recent = seen[ip, default: []].filter { now - $0 < .seconds(3600) }
-        defer { seen[ip] = recent }
-        guard recent.count < limit else { return false }
-        recent.append(now)
+        let bucket = buckets[ip] ?? (Double(limit), now)
+        let elapsed = Double((now - bucket.at).components.seconds) + Double((now - bucket.at).components.attoseconds) / 1e18
+        let tokens = min(Double(limit), bucket.tokens + elapsed * Double(limit) / 3600)
+        guard tokens >= 1 else { buckets[ip] = (tokens, now); return false }
+        buckets[ip] = (tokens - 1, now)
         return true
     }
 }

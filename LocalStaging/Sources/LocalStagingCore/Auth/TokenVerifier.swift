@@ -11,6 +11,8 @@ public struct VerifiedToken: Sendable, Equatable {
     public var sessionID: UUID
     public var isAnonymous: Bool
     public var email: String?
+    /// Issued after the sign-in (`iat` later than `amr`'s timestamp): a refreshed session's token.
+    public var refreshed = false
 }
 
 /// Access-token verification after RFC 8725: an algorithm allow-list (ES256
@@ -20,14 +22,15 @@ public struct VerifiedToken: Sendable, Equatable {
 /// `aud`, `iss`. Every failure is a 401 code, never a crash.
 public struct TokenVerifier: Sendable {
     public let keys: SigningKeys
-    public let issuer: String
+    /// nil: the deployment issues no `iss`, and none is checked.
+    public let issuer: String?
     public let leeway: Int
     /// Checks broken on purpose (LOCAL_STAGING_FAULTS), for ci/prove.
     public let faults: Set<Fault>
     /// Refusals by the user a token names (the lockout fault only).
     let refusals = RefusalCounter()
 
-    public init(keys: SigningKeys, issuer: String, leeway: Int, faults: Set<Fault> = []) {
+    public init(keys: SigningKeys, issuer: String?, leeway: Int, faults: Set<Fault> = []) {
         self.keys = keys
         self.issuer = issuer
         self.leeway = leeway
@@ -99,14 +102,19 @@ public struct TokenVerifier: Sendable {
         }
         let audience = (claims["aud"] as? String).map { [$0] } ?? (claims["aud"] as? [String]) ?? []
         guard audience.contains("authenticated") || faults.contains(.audienceUnchecked) else { throw .unauthorized("auth.invalid_audience", "aud is not authenticated") }
-        guard claims["iss"] as? String == issuer || faults.contains(.issuerUnchecked) else { throw .unauthorized("auth.invalid_issuer", "iss is not \(issuer)") }
+        if let issuer, claims["iss"] as? String != issuer, !faults.contains(.issuerUnchecked) {
+            throw .unauthorized("auth.invalid_issuer", "iss is not \(issuer)")
+        }
         guard let sub = (claims["sub"] as? String).flatMap(UUID.init(uuidString:)),
               let session = (claims["session_id"] as? String).flatMap(UUID.init(uuidString:)),
               claims["role"] as? String == "authenticated"
         else { throw .unauthorized("auth.malformed_token", "sub, session_id or role is missing or malformed") }
         let anonymous = claims["is_anonymous"] as? Bool ?? false
+        let signedInAt = ((claims["amr"] as? [[String: Any]])?.first?["timestamp"] as? NSNumber)?.doubleValue
+        let issuedAt = (claims["iat"] as? NSNumber)?.doubleValue
         return VerifiedToken(userID: sub, sessionID: session, isAnonymous: anonymous,
-                             email: (claims["email"] as? String).flatMap { $0.isEmpty ? nil : $0 })
+                             email: (claims["email"] as? String).flatMap { $0.isEmpty ? nil : $0 },
+                             refreshed: issuedAt.flatMap { iat in signedInAt.map { iat > $0 } } ?? false)
     }
 }
 

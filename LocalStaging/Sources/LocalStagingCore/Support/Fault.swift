@@ -23,6 +23,7 @@ public enum Fault: String, Sendable, CaseIterable {
     case wrongPasswordUnauthorized = "wrong-password-401"
     case logoutWithBody = "logout-with-body"
     case settingsHideAnonymous = "settings-hide-anonymous"
+    case refreshedTokenRefused = "refreshed-token-refused"
     // The stream and the messages API (§2)
     case traceIDNotEchoed = "trace-id-not-echoed"
     case cacheControlMaxAge = "cache-control-max-age"
@@ -121,6 +122,7 @@ extension Fault {
         case .wrongPasswordUnauthorized: "a wrong password is 401, not 400 `invalid_credentials`"
         case .logoutWithBody: "sign-out answers 200 with a body, not 204"
         case .settingsHideAnonymous: "GET /auth/v1/settings says anonymous sign-ins are off while they work"
+        case .refreshedTokenRefused: "the API accepts only a session's first access token: one issued by a refresh is 401"
         case .traceIDNotEchoed: "responses carry a new `X-Trace-Id`, not the one sent"
         case .cacheControlMaxAge: "streams say `Cache-Control: max-age=60`"
         case .seqGap: "delta `seq` skips 2"

@@ -11,6 +11,10 @@ extension Settings {
             ("SUPABASE_URL", publicURL), ("SUPABASE_ANON_KEY", anonKey), ("API_BASE", publicURL),
         ]
         if let legacyJWTSecret { values.append(("SUPABASE_JWT_SECRET", legacyJWTSecret)) }
+        // The deployment it behaves like, and what differs from that deployment's defaults.
+        values += [("SUPABASE_DEPLOYMENT", deployment), ("APIKEY_CHECKED", String(apikeyChecked)), ("APIKEY_WRONG_MESSAGE", apikeyWrongMessage),
+                   ("JWT_ISSUER", issuer ?? "none")]
+        if let captchaToken { values.append(("ANON_E2E_CAPTCHA_TOKEN", captchaToken)) }
         if let signingKeyFile {
             let jwk = try String(contentsOfFile: signingKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             values.append(("ANON_E2E_SIGNING_JWK", jwk))

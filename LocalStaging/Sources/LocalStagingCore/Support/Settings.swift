@@ -20,7 +20,18 @@ public struct Settings: Sendable {
     public var leeway: Int
     public var anonymous: Tier
     public var registered: Tier
+    /// Anonymous sign-ins per IP: a token bucket of this size, refilled at this many an hour (GoTrue's).
     public var anonymousSignupsPerHour: Int
+    /// Which Supabase deployment's gateway and GoTrue it behaves like (`SUPABASE_DEPLOYMENT`).
+    public var deployment: String
+    /// Whether the gateway checks the apikey on /auth/v1 (the CLI's does not).
+    public var apikeyChecked: Bool
+    /// The gateway's message for a wrong apikey (self-hosted Kong has its own).
+    public var apikeyWrongMessage: String
+    /// With captcha on, the one token that passes (a provider's test token); nil: captcha off.
+    public var captchaToken: String?
+    /// The `iss` of the tokens it issues and checks; nil: none (self-hosted without GOTRUE_JWT_ISSUER).
+    public var issuer: String?
     public var anonymousSignInsEnabled: Bool
     public var refreshReuseInterval: Int
     /// Whether a reconnect with `Last-Event-ID` resumes the stream (S2.7, a MAY).
@@ -41,9 +52,6 @@ public struct Settings: Sendable {
     public var faults: Set<Fault>
 
     public func has(_ fault: Fault) -> Bool { faults.contains(fault) }
-
-    /// The issuer every token carries: `<SUPABASE_URL>/auth/v1`.
-    public var issuer: String { publicURL + "/auth/v1" }
 
     public struct Missing: Error, CustomStringConvertible {
         public let name: String
@@ -75,6 +83,15 @@ public struct Settings: Sendable {
                           openStreams: int("REGISTERED_SSE_CONCURRENCY", 20))
         anonymousSignupsPerHour = int("ANON_SIGNUPS_PER_HOUR", 10_000)
         anonymousSignInsEnabled = (env["ANONYMOUS_SIGNINS_ENABLED"] ?? "true") != "false"
+        deployment = try string("SUPABASE_DEPLOYMENT", "hosted")
+        apikeyChecked = (env["APIKEY_CHECKED"].flatMap { $0.isEmpty ? nil : $0 } ?? (deployment == "cli" ? "false" : "true")) != "false"
+        apikeyWrongMessage = try string("APIKEY_WRONG_MESSAGE", deployment == "self-hosted" ? "Invalid authentication credentials" : "Invalid API key")
+        captchaToken = env["CAPTCHA_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        switch env["JWT_ISSUER"] ?? "" {
+        case "": issuer = deployment == "self-hosted" ? nil : publicURL + "/auth/v1"
+        case "none": issuer = nil
+        case let declared: issuer = declared
+        }
         refreshReuseInterval = int("REFRESH_REUSE_INTERVAL", 0)
         resumeSupported = env["SSE_RESUME_SUPPORTED"] != "false"
         pingInterval = seconds("SSE_PING_INTERVAL", 15)

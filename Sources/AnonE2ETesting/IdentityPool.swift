@@ -1,0 +1,160 @@
+import Foundation
+import Protocols
+
+/// The run's anonymous users (CONTRACT S1.18): at most `budget` sign-ins, a
+/// user leased to one holder at a time (a suite, shared by its cases, or one
+/// case), handed out refreshed when its token is near its end, and never given
+/// more messages than `allowance` (the daily quota less two). Hosted Supabase
+/// allows 30 anonymous sign-ins an hour per IP and keeps every user, so a run
+/// reuses users instead of signing in one per case.
+actor IdentityPool {
+    /// Who holds a user: a lease scope (a suite's or a case's).
+    typealias Holder = ObjectIdentifier
+
+    struct User {
+        var session: GoTrueSession
+        var messagesLeft: Int
+        var holder: Holder?
+        /// When it may be leased again: a released user waits out the per-second
+        /// rate window and the release of its stream slots (S4.4, S4.6).
+        var freeAt: ContinuousClock.Instant
+    }
+
+    /// Why no user could be had.
+    enum Refusal: Error, CustomStringConvertible {
+        /// The request can never be met within the budget: the case is skipped with this.
+        case beyondBudget(String)
+        /// GoTrue's sign-in limit (429): no more sign-ins this run.
+        case signInRefused(String)
+        case timedOut(String)
+
+        var description: String {
+            switch self {
+            case let .beyondBudget(reason), let .signInRefused(reason), let .timedOut(reason): reason
+            }
+        }
+    }
+
+    let budget: Int
+    /// Sign-ins kept for requests of new users (the daily quota's case counts from zero).
+    let freshReserve: Int
+    let allowance: Int
+    let cooldown: Duration
+    let wait: Duration
+    private let signIn: @Sendable () async throws -> GoTrueSession
+    private let refresh: @Sendable (String) async throws -> GoTrueSession
+    private var users: [User] = []
+    private var pendingSignIns = 0
+    private(set) var signIns = 0
+    private var freshSignIns = 0
+    private var refused: Refusal?
+
+    /// - Parameters:
+    ///   - budget: `ANON_E2E_SIGNIN_BUDGET`.
+    ///   - allowance: messages one user may be given (`ANON_DAILY_QUOTA − 2`).
+    ///   - wait: how long a request waits for a user before it fails.
+    init(budget: Int, freshReserve: Int = 1, allowance: Int, cooldown: Duration = .milliseconds(1200), wait: Duration,
+         signIn: @escaping @Sendable () async throws -> GoTrueSession, refresh: @escaping @Sendable (String) async throws -> GoTrueSession) {
+        self.budget = budget
+        self.freshReserve = min(freshReserve, max(budget - 1, 0))
+        self.allowance = allowance
+        self.cooldown = cooldown
+        self.wait = wait
+        self.signIn = signIn
+        self.refresh = refresh
+    }
+
+    /// `count` users at once for `holder`, each with `messages` messages of its allowance.
+    /// - Parameter fresh: new sign-ins only.
+    func lease(_ count: Int, messages: Int, fresh: Bool = false, for holder: Holder, purpose: String) async throws -> [GoTrueSession] {
+        guard count <= budget else {
+            throw Refusal.beyondBudget("\(purpose) needs \(count) anonymous users; the run may sign in \(budget) (ANON_E2E_SIGNIN_BUDGET)")
+        }
+        guard messages <= allowance else {
+            throw Refusal.beyondBudget("\(purpose) sends \(messages) messages; one user may send \(allowance) (ANON_DAILY_QUOTA less two)")
+        }
+        let deadline = ContinuousClock.now + wait
+        while true {
+            let now = ContinuousClock.now
+            // Leases that may sign in leave the fresh reserve alone.
+            let signInsLeft = refused == nil ? budget - signIns - pendingSignIns - (fresh ? 0 : max(freshReserve - freshSignIns, 0)) : 0
+            let free = fresh ? [] : users.indices.filter { users[$0].holder == nil && users[$0].freeAt <= now && users[$0].messagesLeft >= messages }
+            let missing = count - free.count
+            if missing <= signInsLeft {
+                // The users with the fewest messages left first, so fuller ones stay for larger requests.
+                let taken = free.sorted { users[$0].messagesLeft < users[$1].messagesLeft }.prefix(count).map { index in
+                    users[index].holder = holder
+                    users[index].messagesLeft -= messages
+                    return users[index].session
+                }
+                var sessions: [GoTrueSession] = []
+                for session in taken { sessions.append(try await refreshedIfDue(session)) }
+                if missing > 0 {
+                    if fresh { freshSignIns += missing }
+                    sessions += try await signInUsers(missing, messages: messages, for: holder)
+                }
+                return sessions
+            }
+            // Users being signed in now may serve this request once their holders are done.
+            if (fresh ? 0 : users.filter({ $0.messagesLeft >= messages }).count + pendingSignIns) + max(signInsLeft, 0) < count {
+                throw Refusal.beyondBudget("\(purpose) needs \(count) users with \(messages) messages left; the run's \(signIns) sign-ins are spent "
+                    + (refused.map { "(\($0))" } ?? "(ANON_E2E_SIGNIN_BUDGET=\(budget))"))
+            }
+            guard now < deadline else {
+                throw Refusal.timedOut("\(purpose) waited \(wait) for \(count) anonymous users: all \(signIns) the run signed in are in use")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// A user the holder spends (signs out, ends the session, uses up the quota):
+    /// an idle one if there is one, else a new sign-in; it never comes back.
+    func spend(for holder: Holder, fresh: Bool, purpose: String) async throws -> GoTrueSession {
+        let session = try await lease(1, messages: fresh ? allowance : 0, fresh: fresh, for: holder, purpose: purpose)[0]
+        users.removeAll { $0.session.refreshToken == session.refreshToken || $0.session.accessToken == session.accessToken }
+        return session
+    }
+
+    /// The holder's users come back, free again after the cooldown.
+    func release(_ holder: Holder) {
+        let freeAt = ContinuousClock.now + cooldown
+        for index in users.indices where users[index].holder == holder {
+            users[index].holder = nil
+            users[index].freeAt = freeAt
+        }
+    }
+
+    private func signInUsers(_ count: Int, messages: Int, for holder: Holder) async throws -> [GoTrueSession] {
+        pendingSignIns += count
+        defer { pendingSignIns -= count }
+        var sessions: [GoTrueSession] = []
+        for _ in 0..<count {
+            let session: GoTrueSession
+            do { session = try await signIn() } catch let error as GoTrueError where error.status == 429 {
+                let refusal = Refusal.signInRefused(
+                    "the project refused an anonymous sign-in: \(error). Its anonymous sign-in limit is spent (hosted: 30 an hour per IP, " +
+                    "one back every 120 s; this run signed in \(signIns)); run again once it refills, or lower ANON_E2E_SIGNIN_BUDGET")
+                // Reported once, to the case that met it; later requests make do with the users there are.
+                refused = refusal
+                throw refusal
+            }
+            signIns += 1
+            users.append(User(session: session, messagesLeft: allowance - messages, holder: holder, freeAt: .now))
+            sessions.append(session)
+        }
+        return sessions
+    }
+
+    /// The user's session, refreshed first when its access token has under a minute left.
+    private func refreshedIfDue(_ session: GoTrueSession) async throws -> GoTrueSession {
+        guard let expiresAt = session.expiresAt, Double(expiresAt) - Date().timeIntervalSince1970 < 60 else { return session }
+        return try await refreshed(session)
+    }
+
+    /// The session refreshed; the pool keeps the new one for the user's next holder.
+    func refreshed(_ session: GoTrueSession) async throws -> GoTrueSession {
+        let refreshed = try await refresh(session.refreshToken)
+        if let current = users.firstIndex(where: { $0.session.refreshToken == session.refreshToken }) { users[current].session = refreshed }
+        return refreshed
+    }
+}

@@ -98,3 +98,16 @@ probe_database() {
   port=$("$ROOT/ci/postgres" port)
   export ANON_E2E_PROBE_DB="postgresql://anon_probe_reader:$reader_password@127.0.0.1:$port/anon_e2e_probe"
 }
+
+# A Python virtualenv, $STATE/<name>-venv, holding exactly these PyPI requirements (made
+# again when they change); prints its directory: VENV=$(python_venv tools check-jsonschema==0.39.0).
+python_venv() {
+  local venv="$STATE/$1-venv"; shift
+  if [ "$(cat "$venv/requirements" 2>/dev/null)" != "$*" ]; then
+    say "installing $* into $venv"
+    rm -rf "$venv" && python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check "$@" >&2
+    echo "$*" >"$venv/requirements"
+  fi
+  echo "$venv"
+}

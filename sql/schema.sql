@@ -14,7 +14,9 @@ CREATE TABLE auth.users (
     app_metadata jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-    last_sign_in_at timestamptz
+    last_sign_in_at timestamptz,
+    -- NULL until the email is confirmed ("Confirm email" on: sign-up gives no session).
+    email_confirmed_at timestamptz
 );
 
 -- Deleting the row is signing out: the API checks session_id against this table.

@@ -115,6 +115,11 @@ actor IdentityPool {
         return session
     }
 
+    /// A user its case left in a bad state (slots still held): never handed on.
+    func retire(_ session: GoTrueSession) {
+        users.removeAll { $0.session.accessToken == session.accessToken }
+    }
+
     /// The holder's users come back, free again after the cooldown.
     func release(_ holder: Holder) {
         let freeAt = ContinuousClock.now + cooldown
@@ -152,7 +157,7 @@ actor IdentityPool {
     }
 
     /// The session refreshed; the pool keeps the new one for the user's next holder.
-    func refreshed(_ session: GoTrueSession) async throws -> GoTrueSession {
+    private func refreshed(_ session: GoTrueSession) async throws -> GoTrueSession {
         let refreshed = try await refresh(session.refreshToken)
         if let current = users.firstIndex(where: { $0.session.refreshToken == session.refreshToken }) { users[current].session = refreshed }
         return refreshed

@@ -85,9 +85,10 @@ public enum Staging {
         return try await lease(count, messages: messages, for: scope, purpose: purpose, sourceLocation: sourceLocation)
     }
 
-    /// The leased session refreshed, as the run keeps its users (S1.18).
-    public static func refreshed(_ session: GoTrueSession) async throws -> GoTrueSession {
-        try await context.identities.refreshed(session)
+    /// A user the case found in a bad state (its stream slots still held, say) is
+    /// not handed to another case: a broken rule fails its own case, not the next holder's.
+    public static func retire(_ session: GoTrueSession) async {
+        await context.identities.retire(session)
     }
 
     /// How many anonymous users the run signed in so far, and its budget.

@@ -6,8 +6,16 @@ import Protocols
 /// with it instead of failing every case one by one.
 public struct AuthPreconditions: Sendable {
     public let settings: [String: JSONValue]
+    /// A pre-confirmed account is configured (`ANON_E2E_REGISTERED_EMAIL` and `_PASSWORD`).
+    public let hasRegisteredAccount: Bool
 
-    public init(settings: [String: JSONValue]) { self.settings = settings }
+    public init(settings: [String: JSONValue], hasRegisteredAccount: Bool = false) {
+        self.settings = settings
+        self.hasRegisteredAccount = hasRegisteredAccount
+    }
+
+    /// Sign-up answers a session at once (`mailer_autoconfirm`).
+    public var autoconfirm: Bool { settings["mailer_autoconfirm"]?.bool == true }
 
     /// Empty when the run can start.
     public var unmet: [String] {
@@ -21,6 +29,12 @@ public struct AuthPreconditions: Sendable {
         if settings["disable_signup"]?.bool == true {
             unmet.append("sign-ups are disabled (GET /auth/v1/settings: disable_signup is true), and an anonymous sign-in is a sign-up: " +
                          "turn on Authentication → Sign In / Providers → Allow new users to sign up (self-hosted: GOTRUE_DISABLE_SIGNUP=false)")
+        }
+        if !autoconfirm, !hasRegisteredAccount {
+            unmet.append("\"Confirm email\" is on (GET /auth/v1/settings: mailer_autoconfirm is \(settings["mailer_autoconfirm"]?.text ?? "missing")), " +
+                         "so a sign-up gives no session and the registered-user cases have no user: set ANON_E2E_REGISTERED_EMAIL and " +
+                         "ANON_E2E_REGISTERED_PASSWORD to a confirmed account of the project, or turn off Authentication → Sign In / Providers → " +
+                         "Email → Confirm email on the staging project (self-hosted: GOTRUE_MAILER_AUTOCONFIRM=true)")
         }
         return unmet
     }

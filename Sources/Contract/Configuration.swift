@@ -115,6 +115,12 @@ public struct Configuration: Sendable {
         stated(.supabaseDeployment).flatMap(SupabaseDeployment.init(rawValue:)) ?? .hosted
     }
 
+    /// The pre-confirmed password account, when both halves are configured.
+    public var registeredAccount: (email: String, password: String)? {
+        guard let email = self[.registeredEmail], let password = self[.registeredPassword] else { return nil }
+        return (email, password)
+    }
+
     /// The deployment and the settings it decides, for the run's first lines.
     public var deploymentLines: [String] {
         ["SUPABASE_DEPLOYMENT=\(deployment.rawValue)"] + SupabaseDeployment.decided.map { key in

@@ -84,6 +84,10 @@ extension ConfigurationKey {
     public static let jwtIssuer = ConfigurationKey("JWT_ISSUER")
     /// Anonymous sign-ins a run may make (S1.18): hosted allows 30 an hour per IP.
     public static let signInBudget = ConfigurationKey("ANON_E2E_SIGNIN_BUDGET", default: "8", .integer)
+    /// A pre-confirmed password account, for a project with "Confirm email" on (hosted's default),
+    /// where sign-up gives no session.
+    public static let registeredEmail = ConfigurationKey("ANON_E2E_REGISTERED_EMAIL")
+    public static let registeredPassword = ConfigurationKey("ANON_E2E_REGISTERED_PASSWORD", secret: true)
     /// Sent as `gotrue_meta_security.captcha_token` when the project has captcha on (a provider's test token).
     public static let captchaToken = ConfigurationKey("ANON_E2E_CAPTCHA_TOKEN", secret: true)
     public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "false", .boolean)
@@ -142,6 +146,7 @@ extension ConfigurationKey {
         eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported,
         batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, refreshReuseInterval, revocationChecked, corsOrigins, errorCodeMap,
         supabaseDeployment, apikeyChecked, apikeyMissingMessage, apikeyWrongMessage, jwtIssuer, signInBudget, captchaToken,
+        registeredEmail, registeredPassword,
         registeredEmailDomain, defaultSystemPrompt,
         artifactsDirectory, runID, caBundle, requestTimeout,
         connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt,

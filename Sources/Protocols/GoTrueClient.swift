@@ -71,9 +71,31 @@ public struct GoTrueClient: Sendable {
         try await session(try await call(.post, "/signup", body: JSONValue.object(["data": .object([:]), "gotrue_meta_security": security]).text))
     }
 
+    /// What a password sign-up answered: a session (auto-confirm on), or a user
+    /// and no session ("Confirm email" on, hosted's default).
+    public enum SignUpAnswer: Sendable {
+        case session(GoTrueSession)
+        case unconfirmed(user: [String: JSONValue])
+    }
+
+    public func signUpAnswer(email: String, password: String) async throws -> SignUpAnswer {
+        let response = try await call(.post, "/signup", body: JSONValue.object(["email": .string(email), "password": .string(password),
+                                                                               "gotrue_meta_security": security]).text)
+        guard let body = JSONValue.parse(response.body) else { throw GoTrueError.shape("not JSON: \(response.text.prefix(300))") }
+        if body["access_token"] != nil { return .session(try await session(response)) }
+        guard let user = body.object, user["id"]?.string != nil else {
+            throw GoTrueError.shape("sign-up answered neither a session nor a user: \(response.text.prefix(300))")
+        }
+        return .unconfirmed(user: user)
+    }
+
     public func signUp(email: String, password: String) async throws -> GoTrueSession {
-        try await session(try await call(.post, "/signup", body: JSONValue.object(["email": .string(email), "password": .string(password),
-                                                                                  "gotrue_meta_security": security]).text))
+        switch try await signUpAnswer(email: email, password: password) {
+        case let .session(session): return session
+        case .unconfirmed:
+            throw GoTrueError.shape("sign-up answered a user and no session: the project has \"Confirm email\" on " +
+                                    "(sign in a pre-confirmed account, or turn auto-confirm on)")
+        }
     }
 
     public func signIn(email: String, password: String) async throws -> GoTrueSession {
@@ -89,6 +111,14 @@ public struct GoTrueClient: Sendable {
     public func user(accessToken: String) async throws -> [String: JSONValue] {
         let response = try await call(.get, "/user", bearer: accessToken)
         guard let user = JSONValue.parse(response.body)?.object else { throw GoTrueError.shape("GET /user: \(response.text.prefix(300))") }
+        return user
+    }
+
+    /// `PUT /user`: an email or a password for the user (for an anonymous one, making it permanent).
+    public func updateUser(accessToken: String, _ fields: [String: JSONValue]) async throws -> [String: JSONValue] {
+        if case let .string(password)? = fields["password"] { secrets.register(password, label: "a password") }
+        let response = try await call(.put, "/user", body: JSONValue.object(fields).text, bearer: accessToken)
+        guard let user = JSONValue.parse(response.body)?.object else { throw GoTrueError.shape("PUT /user: \(response.text.prefix(300))") }
         return user
     }
 

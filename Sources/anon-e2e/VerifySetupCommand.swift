@@ -35,7 +35,9 @@ struct VerifySetupCommand: AsyncParsableCommand {
             guard configuration.has(.auth) else { return }
             let backend = StagingBackend(configuration: configuration, redactor: Redactor(configuration: configuration))
             let unmet: [String]
-            do { unmet = AuthPreconditions(settings: try await backend.auth.settings()).unmet } catch {
+            do {
+                unmet = AuthPreconditions(settings: try await backend.auth.settings(), hasRegisteredAccount: configuration.registeredAccount != nil).unmet
+            } catch {
                 unmet = ["GET \(backend.supabaseURL)/auth/v1/settings failed: \(error)"]
             }
             for line in unmet { print(line) }

@@ -22,6 +22,7 @@ struct GoTrueController: Sendable {
         router.post("/auth/v1/signup", use: signup)
         router.post("/auth/v1/token", use: token)
         router.get("/auth/v1/user", use: currentUser)
+        router.put("/auth/v1/user", use: updateUser)
         router.post("/auth/v1/logout", use: logout)
     }
 
@@ -57,7 +58,7 @@ struct GoTrueController: Sendable {
         try checkAPIKey(request)
         let anonymous = settings.anonymousSignInsEnabled && !settings.has(.settingsHideAnonymous)
         return JSON.response(.ok, ["external": ["anonymous_users": anonymous, "email": true, "phone": false],
-                                   "disable_signup": false, "mailer_autoconfirm": true, "phone_autoconfirm": false, "sms_provider": ""])
+                                   "disable_signup": false, "mailer_autoconfirm": settings.mailerAutoconfirm, "phone_autoconfirm": false, "sms_provider": ""])
     }
 
     @Sendable func signup(_ request: Request, context: AppContext) async throws -> Response {
@@ -88,7 +89,10 @@ struct GoTrueController: Sendable {
             throw GoTrueError(.unprocessableContent, "user_already_exists", "User already registered")
         }
         let refresh = Self.newRefreshToken()
-        let (user, session) = try await store.createUser(email: email, password: password, anonymous: false, metadata: metadata, refreshToken: refresh)
+        let (user, session) = try await store.createUser(email: email, password: password, anonymous: false, metadata: metadata, refreshToken: refresh,
+                                                         confirmed: settings.mailerAutoconfirm)
+        // "Confirm email" on: the user and no session, until the link in the mail is followed.
+        if !settings.mailerAutoconfirm || settings.has(.signupWithoutSession) { return JSON.response(.ok, userObject(user)) }
         return sessionResponse(user, session, refreshToken: refresh)
     }
 
@@ -102,6 +106,11 @@ struct GoTrueController: Sendable {
                 throw GoTrueError(.badRequest, "validation_failed", "An email and a password are required")
             }
             let refresh = Self.newRefreshToken()
+            if let account = settings.registeredAccount, account.email == email, try await !store.emailTaken(email) {
+                // The configured account exists from its first sign-in on, as if made and confirmed in the dashboard.
+                _ = try await store.createUser(email: email, password: account.password, anonymous: false, metadata: "{}",
+                                               refreshToken: Self.newRefreshToken())
+            }
             guard let (user, session) = try await store.signIn(email: email, password: password, refreshToken: refresh) else {
                 throw GoTrueError(settings.has(.wrongPasswordUnauthorized) ? .unauthorized : .badRequest, "invalid_credentials", "Invalid login credentials")
             }
@@ -133,6 +142,33 @@ struct GoTrueController: Sendable {
         guard var user = try await store.user(token.userID) else { throw GoTrueError(.notFound, "user_not_found", "User not found") }
         if settings.has(.userAnswersAnotherID) { user.id = UUID() }
         return JSON.response(.ok, userObject(user))
+    }
+
+    /// `PUT /user`: an email, a password. An anonymous user given an email with
+    /// auto-confirm on becomes permanent: the same id, `is_anonymous` false (S1.16).
+    @Sendable func updateUser(_ request: Request, context: AppContext) async throws -> Response {
+        try checkAPIKey(request)
+        let token = try await liveToken(request)
+        let body = try await jsonBody(request)
+        guard let user = try await store.user(token.userID) else { throw GoTrueError(.notFound, "user_not_found", "User not found") }
+        let email = (body["email"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let password = (body["password"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        if user.isAnonymous, password != nil, email == nil, user.email == nil {
+            throw GoTrueError(.unprocessableContent, "validation_failed", "Updating password of an anonymous user without an email or phone is not allowed")
+        }
+        if let email, email.lowercased() != user.email?.lowercased() {
+            guard try await !store.emailTaken(email) else {
+                throw GoTrueError(.unprocessableContent, "email_exists", "A user with this email address has already been registered")
+            }
+            // With confirmation on the change waits for the mail's link, and the user stays as it is.
+            if settings.mailerAutoconfirm {
+                try await store.confirmEmail(user: user.id, email: email, permanent: !settings.has(.upgradeKeepsAnonymous),
+                                             appRow: !settings.has(.upgradeAppRowStale))
+            }
+        }
+        if let password { try await store.setPassword(user: user.id, password: password, keeping: token.sessionID) }
+        guard let updated = try await store.user(user.id) else { throw GoTrueError(.notFound, "user_not_found", "User not found") }
+        return JSON.response(.ok, userObject(updated))
     }
 
     @Sendable func logout(_ request: Request, context: AppContext) async throws -> Response {
@@ -189,7 +225,7 @@ struct GoTrueController: Sendable {
             "identities": [], "created_at": user.createdAt.iso8601, "updated_at": user.updatedAt.iso8601,
             "last_sign_in_at": (user.lastSignInAt ?? user.createdAt).iso8601,
         ]
-        if !user.isAnonymous { object["email_confirmed_at"] = user.createdAt.iso8601 }
+        if let confirmed = user.emailConfirmedAt { object["email_confirmed_at"] = confirmed.iso8601 }
         return object
     }
 

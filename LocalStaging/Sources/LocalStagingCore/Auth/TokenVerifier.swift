@@ -11,7 +11,8 @@ public struct VerifiedToken: Sendable, Equatable {
     public var sessionID: UUID
     public var isAnonymous: Bool
     public var email: String?
-    /// Issued after the sign-in (`iat` later than `amr`'s timestamp): a refreshed session's token.
+    /// Issued well after the sign-in (`iat` 3 s or more past `amr`'s timestamp; a sign-in's own
+    /// can be a second late): a refreshed session's token.
     public var refreshed = false
 }
 
@@ -114,7 +115,7 @@ public struct TokenVerifier: Sendable {
         let issuedAt = (claims["iat"] as? NSNumber)?.doubleValue
         return VerifiedToken(userID: sub, sessionID: session, isAnonymous: anonymous,
                              email: (claims["email"] as? String).flatMap { $0.isEmpty ? nil : $0 },
-                             refreshed: issuedAt.flatMap { iat in signedInAt.map { iat > $0 } } ?? false)
+                             refreshed: issuedAt.flatMap { iat in signedInAt.map { iat >= $0 + 3 } } ?? false)
     }
 }
 

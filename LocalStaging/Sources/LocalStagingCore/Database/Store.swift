@@ -31,6 +31,7 @@ public struct Store: Sendable {
         public var createdAt: Date
         public var updatedAt: Date
         public var lastSignInAt: Date?
+        public var emailConfirmedAt: Date?
     }
 
     public struct AuthSession: Sendable {
@@ -41,16 +42,18 @@ public struct Store: Sendable {
     }
 
     /// Creates the auth user, the app's `users` row and a session with its first refresh token.
-    func createUser(email: String?, password: String?, anonymous: Bool, metadata: String, refreshToken: String) async throws -> (AuthUser, AuthSession) {
+    /// - Parameter confirmed: a password user's email counts as confirmed (auto-confirm on, or an account made in the dashboard).
+    func createUser(email: String?, password: String?, anonymous: Bool, metadata: String, refreshToken: String,
+                    confirmed: Bool = true) async throws -> (AuthUser, AuthSession) {
         let id = UUID()
         let sessionID = UUID()
         let method = anonymous ? "anonymous" : "password"
         let now = Int(Date().timeIntervalSince1970)
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("""
-                INSERT INTO auth.users (id, email, encrypted_password, is_anonymous, user_metadata, last_sign_in_at)
+                INSERT INTO auth.users (id, email, encrypted_password, is_anonymous, user_metadata, last_sign_in_at, email_confirmed_at)
                 VALUES (\(id), \(email), CASE WHEN \(password)::text IS NULL THEN NULL ELSE crypt(\(password), gen_salt('bf', 6)) END,
-                        \(anonymous), \(metadata)::jsonb, now())
+                        \(anonymous), \(metadata)::jsonb, now(), CASE WHEN \(email)::text IS NOT NULL AND \(confirmed) THEN now() END)
                 """, logger: logger)
             let login: Date? = faults.contains(.lastLoginNotUpdated) ? nil : Date()
             try await connection.query("INSERT INTO users (id, is_anonymous, email, last_login_at) VALUES (\(id), \(anonymous), \(email), \(login))", logger: logger)
@@ -61,6 +64,31 @@ public struct Store: Sendable {
         return (user, AuthSession(id: sessionID, userID: id, method: method, timestamp: now))
     }
 
+    /// The email set and confirmed; a `permanent` anonymous user stops being anonymous, in
+    /// auth.users and (`appRow`) in the app's users row.
+    func confirmEmail(user: UUID, email: String, permanent: Bool, appRow: Bool) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("""
+                UPDATE auth.users SET email = \(email), email_confirmed_at = now(), updated_at = now(),
+                    is_anonymous = is_anonymous AND NOT \(permanent) WHERE id = \(user)
+                """, logger: logger)
+            if appRow {
+                try await connection.query("UPDATE users SET email = \(email), is_anonymous = is_anonymous AND NOT \(permanent) WHERE id = \(user)",
+                                           logger: logger)
+            }
+        }
+    }
+
+    /// A new password; the user's other sessions end, as GoTrue ends them.
+    func setPassword(user: UUID, password: String, keeping session: UUID) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("""
+                UPDATE auth.users SET encrypted_password = crypt(\(password), gen_salt('bf', 6)), updated_at = now() WHERE id = \(user)
+                """, logger: logger)
+            try await connection.query("DELETE FROM auth.sessions WHERE user_id = \(user) AND id <> \(session)", logger: logger)
+        }
+    }
+
     func emailTaken(_ email: String) async throws -> Bool {
         for try await _ in try await client.query("SELECT 1 FROM auth.users WHERE lower(email) = lower(\(email))", logger: logger) { return true }
         return false
@@ -68,21 +96,25 @@ public struct Store: Sendable {
 
     func user(_ id: UUID) async throws -> AuthUser? {
         let rows = try await client.query("""
-            SELECT id, email, is_anonymous, user_metadata::text, created_at, updated_at, last_sign_in_at FROM auth.users WHERE id = \(id)
+            SELECT id, email, is_anonymous, user_metadata::text, created_at, updated_at, last_sign_in_at, email_confirmed_at FROM auth.users WHERE id = \(id)
             """, logger: logger)
-        for try await (id, email, anonymous, metadata, created, updated, lastSignIn) in rows.decode((UUID, String?, Bool, String, Date, Date, Date?).self) {
-            return AuthUser(id: id, email: email, isAnonymous: anonymous, userMetadata: metadata, createdAt: created, updatedAt: updated, lastSignInAt: lastSignIn)
+        for try await (id, email, anonymous, metadata, created, updated, lastSignIn, confirmed)
+            in rows.decode((UUID, String?, Bool, String, Date, Date, Date?, Date?).self) {
+            return AuthUser(id: id, email: email, isAnonymous: anonymous, userMetadata: metadata, createdAt: created, updatedAt: updated,
+                            lastSignInAt: lastSignIn, emailConfirmedAt: confirmed)
         }
         return nil
     }
 
     /// A password sign-in: a new session when the password matches.
     func signIn(email: String, password: String, refreshToken: String) async throws -> (AuthUser, AuthSession)? {
-        var found: UUID?
-        for try await (id) in try await client.query("""
-            SELECT id FROM auth.users WHERE lower(email) = lower(\(email)) AND encrypted_password = crypt(\(password), encrypted_password)
-            """, logger: logger).decode(UUID.self) { found = id }
-        guard let id = found else { return nil }
+        var found: (UUID, Bool)?
+        for try await (id, confirmed) in try await client.query("""
+            SELECT id, email_confirmed_at IS NOT NULL FROM auth.users
+            WHERE lower(email) = lower(\(email)) AND encrypted_password = crypt(\(password), encrypted_password)
+            """, logger: logger).decode((UUID, Bool).self) { found = (id, confirmed) }
+        guard let (id, confirmed) = found else { return nil }
+        guard confirmed else { throw GoTrueError(.badRequest, "email_not_confirmed", "Email not confirmed") }
         let session = try await newSession(user: id, method: "password", refreshToken: refreshToken)
         try await client.query("UPDATE auth.users SET last_sign_in_at = now() WHERE id = \(id)", logger: logger)
         try await client.query("UPDATE users SET last_login_at = now() WHERE id = \(id)", logger: logger)

@@ -15,6 +15,9 @@ extension Settings {
         values += [("SUPABASE_DEPLOYMENT", deployment), ("APIKEY_CHECKED", String(apikeyChecked)), ("APIKEY_WRONG_MESSAGE", apikeyWrongMessage),
                    ("JWT_ISSUER", issuer ?? "none")]
         if let captchaToken { values.append(("ANON_E2E_CAPTCHA_TOKEN", captchaToken)) }
+        if let registeredAccount {
+            values += [("ANON_E2E_REGISTERED_EMAIL", registeredAccount.email), ("ANON_E2E_REGISTERED_PASSWORD", registeredAccount.password)]
+        }
         if let signingKeyFile {
             let jwk = try String(contentsOfFile: signingKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             values.append(("ANON_E2E_SIGNING_JWK", jwk))

@@ -28,6 +28,10 @@ public struct Settings: Sendable {
     public var apikeyChecked: Bool
     /// The gateway's message for a wrong apikey (self-hosted Kong has its own).
     public var apikeyWrongMessage: String
+    /// Sign-up answers a session at once (false: hosted's "Confirm email", a user and no session).
+    public var mailerAutoconfirm: Bool
+    /// A confirmed password account (REGISTERED_ACCOUNT_EMAIL, _PASSWORD), for a project with confirmation on.
+    public var registeredAccount: (email: String, password: String)?
     /// With captcha on, the one token that passes (a provider's test token); nil: captcha off.
     public var captchaToken: String?
     /// The `iss` of the tokens it issues and checks; nil: none (self-hosted without GOTRUE_JWT_ISSUER).
@@ -86,6 +90,10 @@ public struct Settings: Sendable {
         deployment = try string("SUPABASE_DEPLOYMENT", "hosted")
         apikeyChecked = (env["APIKEY_CHECKED"].flatMap { $0.isEmpty ? nil : $0 } ?? (deployment == "cli" ? "false" : "true")) != "false"
         apikeyWrongMessage = try string("APIKEY_WRONG_MESSAGE", deployment == "self-hosted" ? "Invalid authentication credentials" : "Invalid API key")
+        mailerAutoconfirm = env["MAILER_AUTOCONFIRM"] != "false"
+        if let email = env["REGISTERED_ACCOUNT_EMAIL"], !email.isEmpty, let password = env["REGISTERED_ACCOUNT_PASSWORD"], !password.isEmpty {
+            registeredAccount = (email, password)
+        }
         captchaToken = env["CAPTCHA_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         switch env["JWT_ISSUER"] ?? "" {
         case "": issuer = deployment == "self-hosted" ? nil : publicURL + "/auth/v1"

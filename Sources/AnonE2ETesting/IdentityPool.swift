@@ -111,11 +111,11 @@ actor IdentityPool {
     /// an idle one if there is one, else a new sign-in; it never comes back.
     func spend(for holder: Holder, fresh: Bool, purpose: String) async throws -> GoTrueSession {
         let session = try await lease(1, messages: fresh ? allowance : 0, fresh: fresh, for: holder, purpose: purpose)[0]
-        users.removeAll { $0.session.refreshToken == session.refreshToken || $0.session.accessToken == session.accessToken }
+        retire(session)
         return session
     }
 
-    /// A user its case left in a bad state (slots still held): never handed on.
+    /// A user that is spent, or that its case left in a bad state (slots still held): never handed on.
     func retire(_ session: GoTrueSession) {
         users.removeAll { $0.session.accessToken == session.accessToken }
     }
@@ -153,11 +153,7 @@ actor IdentityPool {
     /// The user's session, refreshed first when its access token has under a minute left.
     private func refreshedIfDue(_ session: GoTrueSession) async throws -> GoTrueSession {
         guard let expiresAt = session.expiresAt, Double(expiresAt) - Date().timeIntervalSince1970 < 60 else { return session }
-        return try await refreshed(session)
-    }
-
-    /// The session refreshed; the pool keeps the new one for the user's next holder.
-    private func refreshed(_ session: GoTrueSession) async throws -> GoTrueSession {
+        // The pool keeps the new session for the user's next holder.
         let refreshed = try await refresh(session.refreshToken)
         if let current = users.firstIndex(where: { $0.session.refreshToken == session.refreshToken }) { users[current].session = refreshed }
         return refreshed

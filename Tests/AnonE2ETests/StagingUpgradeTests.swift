@@ -7,18 +7,39 @@ import Transport
 
 /// Seed 000 §7 (匿名→注册), CONTRACT S1.16: an anonymous user made permanent
 /// with `PUT /auth/v1/user` keeps its id and what it wrote.
-@Suite(.requires(.auth, .api), .anonymousUsers, .replies(2), .tags(.auth))
+@Suite(.requires(.auth, .api), .anonymousUsers, .serialized, .replies(2), .tags(.auth))
 struct StagingUpgradeTests {
     let backend = Staging.backend
     var configuration: Configuration { Staging.configuration }
 
+    /// The upgraded user's id, made (and checked at the API) once for the suite.
+    static let upgraded = Once<String>("an anonymous user made permanent")
+
+    /// Skips the case where GoTrue leaves a new email unconfirmed: the user stays anonymous.
+    func requireAutoconfirm() async throws {
+        guard AuthPreconditions(settings: try await backend.auth.settings()).autoconfirm else {
+            try Staging.skip("not exercised: \"Confirm email\" is on (mailer_autoconfirm false): the email stays unconfirmed, and the user anonymous, until the link in the mail is followed")
+        }
+    }
+
     @Test("an anonymous user given an email, then a password, stays the same user: its id, its conversation, now registered; a password alone is 422, an email in use 422 email_exists",
           .rules("S1.16"))
     func madePermanent() async throws {
+        try await requireAutoconfirm()
+        _ = try await Self.upgraded.value { try await upgrade() }
+    }
+
+    @Test("after the upgrade the app's users row says is_anonymous false", .requires(.database), .rules("S1.16"))
+    func upgradedRow() async throws {
+        try await requireAutoconfirm()
+        let id = try await Self.upgraded.value { try await upgrade() }
+        let rows = try PostgresSession(try configuration.required(.dbConn)).query("SELECT is_anonymous::text FROM users WHERE id = $1", [id])
+        #expect(try rows.first?.raw("is_anonymous") == "false", "users.is_anonymous after the upgrade: \(rows.map(\.description))")
+    }
+
+    /// Makes an anonymous user permanent, checking each step at GoTrue and the API; its id.
+    func upgrade() async throws -> String {
         let auth = backend.auth
-        guard AuthPreconditions(settings: try await auth.settings()).autoconfirm else {
-            try Staging.skip("not exercised: \"Confirm email\" is on (mailer_autoconfirm false): the email stays unconfirmed, and the user anonymous, until the link in the mail is followed")
-        }
         // Spent: it leaves the run as a registered user.
         let anonymous = try await Staging.spentUser("made permanent")
         let id = try #require(anonymous.userID)
@@ -61,10 +82,6 @@ struct StagingUpgradeTests {
 
         let signIn = try await auth.signIn(email: email, password: password)
         #expect(signIn.userID == id, "a password sign-in with the new email is user \(signIn.userID ?? "missing"), not \(id)")
-
-        if configuration.has(.database) {
-            let rows = try PostgresSession(try configuration.required(.dbConn)).query("SELECT is_anonymous::text FROM users WHERE id = $1", [id])
-            #expect(try rows.first?.raw("is_anonymous") == "false", "users.is_anonymous after the upgrade: \(rows.map(\.description))")
-        }
+        return id
     }
 }

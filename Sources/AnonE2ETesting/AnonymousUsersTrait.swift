@@ -31,6 +31,10 @@ public struct AnonymousUsersTrait: SuiteTrait, TestTrait, TestScoping {
             } else {
                 try await LeaseScope.$testCase.withValue(scope) { try await function() }
             }
+        } catch let error as SkipsTheCase where !test.isSuite && error.skipReason != nil {
+            // A shared fixture beyond the budget: this case's rule was not checked.
+            await pool.release(scope.holder)
+            try Staging.skip(error.skipReason ?? "")
         } catch {
             await pool.release(scope.holder)
             throw error

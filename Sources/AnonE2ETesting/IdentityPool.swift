@@ -11,17 +11,21 @@ actor IdentityPool {
     /// Who holds a user: a lease scope (a suite's or a case's).
     typealias Holder = ObjectIdentifier
 
+    /// How long a holder keeps its users: a suite's may be held to the run's end.
+    enum Tenure: Sendable { case suite, testCase }
+
     struct User {
         var session: GoTrueSession
         var messagesLeft: Int
         var holder: Holder?
+        var tenure: Tenure = .testCase
         /// When it may be leased again: a released user waits out the per-second
         /// rate window and the release of its stream slots (S4.4, S4.6).
         var freeAt: ContinuousClock.Instant
     }
 
     /// Why no user could be had.
-    enum Refusal: Error, CustomStringConvertible {
+    enum Refusal: SkipsTheCase, CustomStringConvertible {
         /// The request can never be met within the budget: the case is skipped with this.
         case beyondBudget(String)
         /// GoTrue's sign-in limit (429): no more sign-ins this run.
@@ -33,12 +37,19 @@ actor IdentityPool {
             case let .beyondBudget(reason), let .signInRefused(reason), let .timedOut(reason): reason
             }
         }
+
+        var skipReason: String? {
+            if case let .beyondBudget(reason) = self { reason } else { nil }
+        }
     }
 
     let budget: Int
     /// Sign-ins kept for requests of new users (the daily quota's case counts from zero).
     let freshReserve: Int
     let allowance: Int
+    /// Sign-ins kept for requests no user of the run can meet (two users with ten
+    /// messages left, say), while a user a case holds or one cooling down could meet it.
+    let spare: Int
     let cooldown: Duration
     let wait: Duration
     private let signIn: @Sendable () async throws -> GoTrueSession
@@ -53,11 +64,12 @@ actor IdentityPool {
     ///   - budget: `ANON_E2E_SIGNIN_BUDGET`.
     ///   - allowance: messages one user may be given (`ANON_DAILY_QUOTA − 2`).
     ///   - wait: how long a request waits for a user before it fails.
-    init(budget: Int, freshReserve: Int = 1, allowance: Int, cooldown: Duration = .milliseconds(1200), wait: Duration,
+    init(budget: Int, freshReserve: Int = 1, spare: Int = 2, allowance: Int, cooldown: Duration = .milliseconds(1200), wait: Duration,
          signIn: @escaping @Sendable () async throws -> GoTrueSession, refresh: @escaping @Sendable (String) async throws -> GoTrueSession) {
         self.budget = budget
         self.freshReserve = min(freshReserve, max(budget - 1, 0))
         self.allowance = allowance
+        self.spare = spare
         self.cooldown = cooldown
         self.wait = wait
         self.signIn = signIn
@@ -66,7 +78,9 @@ actor IdentityPool {
 
     /// `count` users at once for `holder`, each with `messages` messages of its allowance.
     /// - Parameter fresh: new sign-ins only.
-    func lease(_ count: Int, messages: Int, fresh: Bool = false, for holder: Holder, purpose: String) async throws -> [GoTrueSession] {
+    /// - Parameter spending: the user never comes back, so one about to be free is waited for before any sign-in.
+    func lease(_ count: Int, messages: Int, fresh: Bool = false, spending: Bool = false, for holder: Holder, lasting tenure: Tenure = .testCase,
+               purpose: String) async throws -> [GoTrueSession] {
         guard count <= budget else {
             throw Refusal.beyondBudget("\(purpose) needs \(count) anonymous users; the run may sign in \(budget) (ANON_E2E_SIGNIN_BUDGET)")
         }
@@ -80,10 +94,16 @@ actor IdentityPool {
             let signInsLeft = refused == nil ? budget - signIns - pendingSignIns - (fresh ? 0 : max(freshReserve - freshSignIns, 0)) : 0
             let free = fresh ? [] : users.indices.filter { users[$0].holder == nil && users[$0].freeAt <= now && users[$0].messagesLeft >= messages }
             let missing = count - free.count
-            if missing <= signInsLeft {
+            // Users a case holds or that cool down are back soon; suites may keep theirs to the end.
+            let soonFree = fresh ? 0 : users.filter { user in
+                user.messagesLeft >= messages && (user.holder == nil ? user.freeAt > now : user.tenure == .testCase)
+            }.count
+            let sparesSignIns = missing > 0 && (spending || signInsLeft - missing < spare) && free.count + soonFree >= count && now < deadline
+            if missing <= signInsLeft && !sparesSignIns {
                 // The users with the fewest messages left first, so fuller ones stay for larger requests.
                 let taken = free.sorted { users[$0].messagesLeft < users[$1].messagesLeft }.prefix(count).map { index in
                     users[index].holder = holder
+                    users[index].tenure = tenure
                     users[index].messagesLeft -= messages
                     return users[index].session
                 }
@@ -91,14 +111,15 @@ actor IdentityPool {
                 for session in taken { sessions.append(try await refreshedIfDue(session)) }
                 if missing > 0 {
                     if fresh { freshSignIns += missing }
-                    sessions += try await signInUsers(missing, messages: messages, for: holder)
+                    sessions += try await signInUsers(missing, messages: messages, for: holder, lasting: tenure)
                 }
                 return sessions
             }
             // Users being signed in now may serve this request once their holders are done.
             if (fresh ? 0 : users.filter({ $0.messagesLeft >= messages }).count + pendingSignIns) + max(signInsLeft, 0) < count {
                 throw Refusal.beyondBudget("\(purpose) needs \(count) users with \(messages) messages left; the run's \(signIns) sign-ins are spent "
-                    + (refused.map { "(\($0))" } ?? "(ANON_E2E_SIGNIN_BUDGET=\(budget))"))
+                    + (refused.map { "(\($0))" } ?? "(ANON_E2E_SIGNIN_BUDGET=\(budget))")
+                    + "; messages left to its \(users.count) users in play: \(users.map { String($0.messagesLeft) }.joined(separator: ", "))")
             }
             guard now < deadline else {
                 throw Refusal.timedOut("\(purpose) waited \(wait) for \(count) anonymous users: all \(signIns) the run signed in are in use")
@@ -109,8 +130,8 @@ actor IdentityPool {
 
     /// A user the holder spends (signs out, ends the session, uses up the quota):
     /// an idle one if there is one, else a new sign-in; it never comes back.
-    func spend(for holder: Holder, fresh: Bool, purpose: String) async throws -> GoTrueSession {
-        let session = try await lease(1, messages: fresh ? allowance : 0, fresh: fresh, for: holder, purpose: purpose)[0]
+    func spend(messages: Int = 0, for holder: Holder, fresh: Bool, purpose: String) async throws -> GoTrueSession {
+        let session = try await lease(1, messages: fresh ? allowance : messages, fresh: fresh, spending: true, for: holder, purpose: purpose)[0]
         retire(session)
         return session
     }
@@ -129,7 +150,7 @@ actor IdentityPool {
         }
     }
 
-    private func signInUsers(_ count: Int, messages: Int, for holder: Holder) async throws -> [GoTrueSession] {
+    private func signInUsers(_ count: Int, messages: Int, for holder: Holder, lasting tenure: Tenure) async throws -> [GoTrueSession] {
         pendingSignIns += count
         defer { pendingSignIns -= count }
         var sessions: [GoTrueSession] = []
@@ -144,7 +165,7 @@ actor IdentityPool {
                 throw refusal
             }
             signIns += 1
-            users.append(User(session: session, messagesLeft: allowance - messages, holder: holder, freeAt: .now))
+            users.append(User(session: session, messagesLeft: allowance - messages, holder: holder, tenure: tenure, freeAt: .now))
             sessions.append(session)
         }
         return sessions

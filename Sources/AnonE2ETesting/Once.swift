@@ -15,9 +15,27 @@ public actor Once<Value: Sendable> {
         let task = self.task ?? Task { try await make() }
         self.task = task
         do { return try await task.value } catch {
+            // A rule that cannot be checked here skips every case that needs the fixture, never fails them.
+            if let reason = (error as? SkipsTheCase)?.skipReason { throw FixtureSkipped(fixture: name, reason: reason) }
             throw FixtureFailed(fixture: name, cause: String(describing: error))
         }
     }
+}
+
+/// An error that means the case's rule cannot be checked here (the run's
+/// sign-ins are spent, say): the case is skipped with the reason.
+protocol SkipsTheCase: Error {
+    var skipReason: String? { get }
+}
+
+/// A shared fixture that could not be had for a reason that skips its cases;
+/// `.anonymousUsers` turns it into each case's skip.
+struct FixtureSkipped: SkipsTheCase, CustomStringConvertible {
+    let fixture: String
+    let reason: String
+
+    var skipReason: String? { reason }
+    var description: String { "the shared fixture '\(fixture)' could not be had: \(reason)" }
 }
 
 /// A shared fixture could not be had; thrown to each case that needs it.

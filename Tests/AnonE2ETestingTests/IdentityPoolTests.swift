@@ -80,4 +80,20 @@ import Testing
         let reused = try await pool.lease(1, messages: 1, for: ObjectIdentifier(b), purpose: "reused")
         #expect(reused[0].accessToken == "access-1")
     }
+
+    @Test("the last sign-ins are spared while a case's user will come back; a suite's is not waited for")
+    func spareSignIns() async throws {
+        for tenure in [IdentityPool.Tenure.testCase, .suite] {
+            let auth = FakeAuth()
+            let pool = pool(auth, budget: 4)
+            let (a, b) = (Holder(), Holder())
+            _ = try await pool.lease(1, messages: 1, for: ObjectIdentifier(a), lasting: tenure, purpose: "held")
+            Task {
+                try await Task.sleep(for: .milliseconds(100))
+                await pool.release(ObjectIdentifier(a))
+            }
+            _ = try await pool.lease(1, messages: 1, for: ObjectIdentifier(b), purpose: "another")
+            #expect(await pool.signIns == (tenure == .testCase ? 1 : 2), "held for \(tenure)")
+        }
+    }
 }

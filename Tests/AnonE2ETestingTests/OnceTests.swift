@@ -1,4 +1,4 @@
-import AnonE2ETesting
+@testable import AnonE2ETesting
 import Testing
 
 /// A shared fixture that fails must fail every case that needs it.
@@ -15,6 +15,19 @@ import Testing
             } throws: { error in
                 guard let failed = error as? FixtureFailed else { return false }
                 return failed.fixture == "one streamed hello" && failed.cause.contains("AlreadyRecorded")
+            }
+        }
+    }
+
+    @Test("a fixture beyond the sign-in budget skips every caller with the reason, also through a fixture that needs it")
+    func budgetSkipsEveryCaller() async {
+        let users = Once<Int>("the suite's users")
+        let session = Once<Int>("a session and its refusals")
+        for _ in 0..<2 {
+            await #expect {
+                try await session.value { try await users.value { throw IdentityPool.Refusal.beyondBudget("two users with ten messages") } }
+            } throws: { error in
+                (error as? FixtureSkipped)?.reason == "two users with ten messages"
             }
         }
     }

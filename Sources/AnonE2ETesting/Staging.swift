@@ -62,15 +62,16 @@ public enum Staging {
 
     /// The suite's anonymous user, shared by its cases and back to the pool when
     /// the suite ends. `messages`: how many the suite's cases send with it.
-    public static func suiteUser(messages: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> GoTrueSession {
-        try await suiteUsers(1, messages: messages, sourceLocation: sourceLocation)[0]
+    public static func suiteUser(messages: Int) async throws -> GoTrueSession {
+        try await suiteUsers(1, messages: messages)[0]
     }
 
     /// The suite's `count` users (the first call decides), each with `messages`.
-    public static func suiteUsers(_ count: Int, messages: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [GoTrueSession] {
+    public static func suiteUsers(_ count: Int, messages: Int) async throws -> [GoTrueSession] {
         guard let scope = LeaseScope.suite else { throw outsideScope("suiteUsers") }
+        // Not settled here: a refusal beyond the budget skips each case that needs the users (`Once`).
         return try await scope.suiteUsers.value {
-            try await lease(count, messages: messages, for: scope, purpose: "the suite's users", sourceLocation: sourceLocation)
+            try await context.identities.lease(count, messages: messages, for: scope.holder, lasting: .suite, purpose: "the suite's users")
         }
     }
 
@@ -82,7 +83,7 @@ public enum Staging {
     /// `count` users at once, of the case's own.
     public static func users(_ count: Int, _ purpose: String, messages: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [GoTrueSession] {
         guard let scope = LeaseScope.testCase else { throw outsideScope("user") }
-        return try await lease(count, messages: messages, for: scope, purpose: purpose, sourceLocation: sourceLocation)
+        return try await lease(count, messages: messages, for: scope, lasting: .testCase, purpose: purpose, sourceLocation: sourceLocation)
     }
 
     /// A user the case found in a bad state (its stream slots still held, say) is
@@ -96,19 +97,20 @@ public enum Staging {
         get async { (await context.identities.signIns, context.identities.budget) }
     }
 
-    /// A user the case spends (it signs out or ends the session): an idle one of
-    /// the run's, or a new sign-in (`fresh`: always, for a case that counts from
-    /// zero, like the daily quota's); it never comes back.
-    public static func spentUser(_ purpose: String, fresh: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) async throws -> GoTrueSession {
+    /// A user the case spends (it signs out, ends the session, or cuts a stream whose
+    /// slot may stay held): one of the run's with `messages` left, or a new sign-in
+    /// (`fresh`: always, for a case that counts from zero, like the daily quota's); it never comes back.
+    public static func spentUser(_ purpose: String, messages: Int = 0, fresh: Bool = false,
+                                 sourceLocation: SourceLocation = #_sourceLocation) async throws -> GoTrueSession {
         guard let scope = LeaseScope.testCase else { throw outsideScope("spentUser") }
-        do { return try await context.identities.spend(for: scope.holder, fresh: fresh, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
+        do { return try await context.identities.spend(messages: messages, for: scope.holder, fresh: fresh, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
             try settle(refusal, sourceLocation: sourceLocation)
         }
     }
 
-    private static func lease(_ count: Int, messages: Int, for scope: LeaseScope, purpose: String,
+    private static func lease(_ count: Int, messages: Int, for scope: LeaseScope, lasting tenure: IdentityPool.Tenure, purpose: String,
                               sourceLocation: SourceLocation) async throws -> [GoTrueSession] {
-        do { return try await context.identities.lease(count, messages: messages, for: scope.holder, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
+        do { return try await context.identities.lease(count, messages: messages, for: scope.holder, lasting: tenure, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
             try settle(refusal, sourceLocation: sourceLocation)
         }
     }
@@ -120,7 +122,7 @@ public enum Staging {
         throw refusal
     }
 
-    private static func outsideScope(_ call: String) -> FixtureFailed {
+    static func outsideScope(_ call: String) -> FixtureFailed {
         FixtureFailed(fixture: "an anonymous user", cause: "Staging.\(call) needs the suite's .anonymousUsers trait")
     }
 

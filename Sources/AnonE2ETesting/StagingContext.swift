@@ -14,6 +14,8 @@ public final class StagingContext: Sendable {
     public let evidence: EvidenceRecorder
     public let backend: StagingBackend
     let identities: IdentityPool
+    /// The run's one signed-out session, shared by the cases that check what follows a sign-out.
+    let signedOut = Once<SignedOutSession>("a signed-out session")
 
     public init(configuration: Configuration) {
         self.configuration = configuration

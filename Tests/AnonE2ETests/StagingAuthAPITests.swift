@@ -56,8 +56,8 @@ struct StagingAuthAPITests {
 
     @Test("sign-out answers 204 with no body; then GET /auth/v1/user is 403 session_not_found", .rules("S1.7", "S1.6", "S1.15"))
     func signOut() async throws {
-        let session = try await Staging.spentUser("auth API: sign-out")
-        let logout = try await backend.auth.call(.post, "/logout?scope=global", bearer: session.accessToken)
+        let signedOut = try await Staging.signedOutSession()
+        let (session, logout) = (signedOut.session, signedOut.logout)
         #expect(logout.status == 204, "sign-out answered \(logout.status)")
         #expect(logout.body.isEmpty, "sign-out answered a body: \(logout.text.prefix(200))")
         let error = await #expect(throws: GoTrueError.self) { _ = try await backend.auth.user(accessToken: session.accessToken) }

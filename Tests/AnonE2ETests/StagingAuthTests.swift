@@ -113,8 +113,7 @@ struct StagingAuthTests {
 
     @Test("after sign-out an API that checks live sessions refuses the old access token (401 auth.session_revoked); one that verifies the JWT alone is reported", .rules("S1.15", "S3.12"))
     func signOutRevokes() async throws {
-        let session = try await Staging.spentUser("sign-out")
-        try await backend.auth.signOut(accessToken: session.accessToken)
+        let session = try await Staging.signedOutSession().session
         let trace = StagingBackend.newTraceID()
         let request = backend.messages.request("hello", token: session.accessToken, traceID: trace)
         let response = try await backend.http.send(request)

@@ -62,6 +62,7 @@ struct StagingRequestTests {
         let response = try await backend.http.stream(stream)
         let header = response.headers["X-Trace-Id"]
         #expect(header.flatMap { UUID(uuidString: $0) } != nil, "a stream: X-Trace-Id \(header ?? "missing")")
-        response.cancel()
+        // Read to its end, not aborted: an abort may keep the user's stream slot (S3.19, judged elsewhere).
+        for try await _ in response.body {}
     }
 }

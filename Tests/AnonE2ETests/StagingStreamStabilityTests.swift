@@ -111,7 +111,8 @@ struct StagingStreamStabilityTests {
         if !Staging.configuration.bool(.resumeSupported) {
             try Staging.skip("not declared: the backend does not say it resumes streams (SSE_RESUME_SUPPORTED=false); resume is a MAY of CONTRACT §2")
         }
-        let token = try await Staging.user("stability: reconnect", messages: 2).accessToken
+        // Spent: the cut may keep the user's stream slot where aborts do (S3.19, its own case judges that).
+        let token = try await Staging.spentUser("stability: reconnect", messages: 2).accessToken
         let trace = StagingBackend.newTraceID()
         let first = try await backend.http.stream(request(token, longPrompt, trace: trace))
         try #require(first.status == 200)

@@ -21,8 +21,8 @@ struct Authenticator: Sendable {
             $0.userID = verified.userID
             $0.userType = verified.isAnonymous ? "anonymous" : "registered"
         }
-        if faults.contains(.refreshedTokenRefused), verified.refreshed {
-            throw APIError.unauthorized("auth.session_revoked", "only the token of the sign-in is accepted")
+        if faults.contains(.refreshedTokenRefused), verified.refreshed, verified.isAnonymous {
+            throw APIError.unauthorized("auth.session_revoked", "an anonymous session is not extended: only the token of the sign-in is accepted")
         }
         try await requireLiveSession(verified)
         return verified

@@ -128,7 +128,7 @@ extension Fault {
         case .upgradeKeepsAnonymous: "an anonymous user given an email keeps `is_anonymous: true`"
         case .upgradeAppRowStale: "an anonymous user made permanent still says `users.is_anonymous = true`"
         case .signupWithoutSession: "with auto-confirm on, password sign-up answers a user and no session"
-        case .refreshedTokenRefused: "the API accepts only a session's first access token: one issued by a refresh is 401"
+        case .refreshedTokenRefused: "the API does not extend anonymous sessions: an anonymous user's token issued by a refresh is 401"
         case .traceIDNotEchoed: "responses carry a new `X-Trace-Id`, not the one sent"
         case .cacheControlMaxAge: "streams say `Cache-Control: max-age=60`"
         case .seqGap: "delta `seq` skips 2"

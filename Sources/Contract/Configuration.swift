@@ -88,6 +88,10 @@ public struct Configuration: Sendable {
             default: if Self.parse(value, as: key.kind) == nil { throw InvalidValue(key: key, value: value) }
             }
         }
+        _ = try dialect()
+        if let problem = MessageRequestBody(configuration: self).templateProblem {
+            throw InvalidValue(key: .requestTemplate, value: self[.requestTemplate] ?? "", expected: problem)
+        }
         for name in text(.capabilities).split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
         where !name.isEmpty && Capability(rawValue: name) == nil {
             throw InvalidValue(key: .capabilities, value: name,

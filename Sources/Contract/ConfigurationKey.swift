@@ -1,4 +1,5 @@
 import Foundation
+import Protocols
 
 /// One variable of the suite's configuration: its name, its type, and its one
 /// default (the contract's value), written here and nowhere else.
@@ -62,6 +63,15 @@ extension ConfigurationKey {
     public static let eventError = ConfigurationKey("SSE_EVENT_ERROR", default: "error")
     public static let pingInterval = ConfigurationKey("SSE_PING_INTERVAL", default: "15", .seconds)
     public static let resumeSupported = ConfigurationKey("SSE_RESUME_SUPPORTED", default: "false", .boolean)
+    /// The stream's wire format (CONTRACT §2a): the contract's own frames, or one of the AI formats.
+    public static let streamDialect = ConfigurationKey("STREAM_DIALECT", default: "native", .oneOf(StreamDialects.names))
+    /// `custom`'s mapping, as JSON: `{"text": "<path>", "terminal": "[DONE]" | "event=<name>" | "<path>=<value>", …}`.
+    public static let streamDialectMapping = ConfigurationKey("STREAM_DIALECT_MAPPING")
+    /// The request body, a JSON template: {{prompt}}, {{system}}, {{conversation_id}}, {{model}}, {{stream}}
+    /// filled in; unset, the dialect's usual body.
+    public static let requestTemplate = ConfigurationKey("REQUEST_TEMPLATE")
+    /// The `model` a dialect's body names.
+    public static let model = ConfigurationKey("MODEL", default: "default")
 
     // Policy and limits (CONTRACT.md §3, §4).
     public static let batchStatus = ConfigurationKey("BATCH_EXPECTED_STATUS", default: "403", .integer)
@@ -143,7 +153,7 @@ extension ConfigurationKey {
     public static let all: [ConfigurationKey] = [
         supabaseURL, supabaseAnonKey, apiBase, dbConn, supabaseJWTSecret, signingJWK, serviceRoleKey,
         messagesPath, batchPath, sharePath, conversationPath, adminPath, healthPath, socketPath,
-        eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported,
+        eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported, streamDialect, streamDialectMapping, requestTemplate, model,
         batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, refreshReuseInterval, revocationChecked, corsOrigins, errorCodeMap,
         supabaseDeployment, apikeyChecked, apikeyMissingMessage, apikeyWrongMessage, jwtIssuer, signInBudget, captchaToken,
         registeredEmail, registeredPassword,

@@ -8,7 +8,7 @@ import Transport
 public struct MessagesAPI: Sendable {
     public let backend: StagingBackend
 
-    /// The contract's request body.
+    /// The contract's own request body (§2), whatever the dialect: the cases that send a body the API must refuse.
     public static func body(_ content: String, conversation: String? = nil, system: String? = nil) -> String {
         var object: [String: JSONValue] = ["messages": .array([.object(["role": .string("user"), "content": .string(content)])])]
         if let conversation { object["conversation_id"] = .string(conversation) }
@@ -20,8 +20,8 @@ public struct MessagesAPI: Sendable {
     /// deadlines of a reply (a model answers in its own time, JSON or stream).
     public func request(_ content: String, token: String?, traceID: String? = StagingBackend.newTraceID(), conversation: String? = nil,
                         system: String? = nil, accept: String = "application/json", lastEventID: String? = nil) -> HTTPRequest {
-        var request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: traceID,
-                                      json: Self.body(content, conversation: conversation, system: system), accept: accept)
+        let body = backend.requestBody.render(content, conversation: conversation, system: system, stream: accept == "text/event-stream")
+        var request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: traceID, json: body, accept: accept)
         request.deadlines = backend.messageDeadlines
         if let lastEventID { request.headers.add("Last-Event-ID", lastEventID) }
         return request
@@ -50,16 +50,18 @@ public struct MessagesAPI: Sendable {
         var transcript = EventTranscript(started: response.started, headArrival: response.headArrival)
         var body: [UInt8] = []
         var ending: MessageStream.Ending = .closedByServer
-        let delta = backend.configuration.text(.eventDelta), final = backend.configuration.text(.eventFinal)
+        let dialect = backend.dialect
+        // What a stream that never ends lacks, in the dialect's words.
+        let terminal = (dialect as? NativeDialect)?.final ?? "terminal event (\(dialect.name))"
         if EventStreamContentType.matches(response.headers["Content-Type"]) {
             var sawToken = false
             do {
                 for try await item in EventStream(response) {
                     transcript.append(item)
-                    if item.event?.type == delta || item.event?.type == final { sawToken = true }
+                    if !sawToken, let event = item.event { sawToken = dialect.answers(event) }
                     if !sawToken, item.arrival - response.started > backend.firstTokenTimeout {
                         response.cancel()
-                        ending = .failed("first-token deadline: no \(delta) or \(final) within \(backend.firstTokenTimeout) " +
+                        ending = .failed("first-token deadline: no text and no \(terminal) within \(backend.firstTokenTimeout) " +
                                          "(ANON_E2E_FIRST_TOKEN_TIMEOUT); came: \(transcript.summary)")
                         break
                     }
@@ -72,7 +74,7 @@ public struct MessagesAPI: Sendable {
             } catch let error as TransportError {
                 if case .totalTimeout = error {
                     ending = .failed("still open after \(backend.replyTimeout) (ANON_E2E_REPLY_TIMEOUT), \(transcript.events.count) frames, " +
-                                     "no \(final) or end: \(transcript.summary)")
+                                     "no \(terminal) or end: \(transcript.summary)")
                 } else {
                     ending = .failed("\(error); came: \(transcript.summary)")
                 }
@@ -87,10 +89,16 @@ public struct MessagesAPI: Sendable {
             }
         }
         let stream = MessageStream(request: request, traceID: traceID, head: response.head, transcript: transcript,
-                                   nonStreamBody: body, ending: ending, startedAt: started, timings: response.timings)
+                                   nonStreamBody: body, ending: ending, startedAt: started, timings: response.timings, dialect: dialect)
         await backend.ledger.add(stream)
         backend.onStream?(stream)
         return stream
+    }
+
+    /// The conversation a JSON answer names: the contract's `conversation_id`, or (another dialect's
+    /// answer has no such field) the `X-Conversation-Id` header.
+    public static func conversationID(of answer: HTTPResponse) -> String? {
+        JSONValue.parse(answer.body)?["conversation_id"]?.string ?? answer.headers["X-Conversation-Id"]
     }
 
     /// Sends a message asking for the JSON answer.
@@ -116,9 +124,11 @@ public struct MessageStream: Sendable {
     /// Wall-clock start, for "written after the request began" checks in the database.
     public let startedAt: Date
     public let timings: TransferTimings?
+    /// The wire format its frames are read in.
+    public let dialect: any StreamDialect
 
     public init(request: HTTPRequest, traceID: String, head: ResponseHead, transcript: EventTranscript, nonStreamBody: [UInt8],
-                ending: Ending, startedAt: Date, timings: TransferTimings?) {
+                ending: Ending, startedAt: Date, timings: TransferTimings?, dialect: any StreamDialect = NativeDialect()) {
         self.request = request
         self.traceID = traceID
         self.head = head
@@ -127,12 +137,34 @@ public struct MessageStream: Sendable {
         self.ending = ending
         self.startedAt = startedAt
         self.timings = timings
+        self.dialect = dialect
     }
 
     public var events: [ServerSentEvent] { transcript.events }
     public var comments: [EventStreamItem] { transcript.items.filter { if case .comment = $0 { true } else { false } } }
 
     public func first(_ type: String) -> ServerSentEvent? { events.first { $0.type == type } }
+
+    /// The frames as the dialect reads them.
+    public var normalised: NormalisedStream { dialect.normalise(transcript.items) }
+
+    /// The reply as the client keeps it: the terminal event's text where the dialect repeats it
+    /// (native `final.content`), else the deltas joined; nil without a terminal event.
+    public var reply: String? {
+        let stream = normalised
+        guard let terminal = stream.terminals.first else { return nil }
+        if case let .terminal(_, text?) = terminal.part { return text }
+        return stream.text
+    }
+
+    /// The conversation the message joined: native `meta.conversation_id`, else the `X-Conversation-Id` header.
+    public var conversationID: String? {
+        guard let native = dialect as? NativeDialect else { return head.headers["X-Conversation-Id"] }
+        return data(first(native.meta))?["conversation_id"]?.string
+    }
+
+    /// TTFT, chunk gaps, tokens per second.
+    public var timing: StreamTiming { StreamTiming(normalised, started: transcript.started, headArrival: transcript.headArrival) }
     public func data(_ event: ServerSentEvent?) -> JSONValue? { event.flatMap { JSONValue.parse($0.data) } }
 }
 

@@ -71,11 +71,13 @@ public struct SQLAssertionFile: Sendable {
         public var error: String?
         /// How many rows the subject query found (nil without one).
         public var subjectRows: Int? = nil
-        public var passed: Bool { error == nil && assertion.expectation.holds(rows.count) && subjectRows != 0 }
+        /// Why it did not run: a parameter it needs the run does not have (a stream of another dialect has no `meta`).
+        public var notExercised: String? = nil
+        public var passed: Bool { notExercised == nil && error == nil && assertion.expectation.holds(rows.count) && subjectRows != 0 }
 
-        /// What was expected and what came, in one line.
+        /// What was expected and what came, in one line; nil when it held or did not run.
         public var failure: String? {
-            guard !passed else { return nil }
+            guard !passed, notExercised == nil else { return nil }
             if let error { return "\(assertion.name): \(error)" }
             if subjectRows == 0 { return "\(assertion.name): expected \(assertion.subject ?? "the rows under test") to exist; the subject query found none" }
             return "\(assertion.name): expected \(assertion.expectation) (\(assertion.why)); got \(rows.count) row(s): \(rows.prefix(5).map(\.description))"
@@ -140,9 +142,15 @@ public struct SQLAssertionFile: Sendable {
         self.assertions = assertions
     }
 
-    /// Runs every assertion; a query that fails is a failed assertion with its error.
+    /// Runs every assertion; a query that fails is a failed assertion with its error. One that
+    /// needs a parameter passed as nil is not run: nothing is reported as checked that was not.
     public func run(on session: PostgresSession, parameters: [String: String?]) -> [Result] {
         assertions.map { assertion in
+            let absent = parameters.filter { $0.value == nil && (assertion.sql + assertion.subjectSQL).contains(":\($0.key)") }.keys.sorted()
+            if !absent.isEmpty {
+                return Result(assertion: assertion, rows: [], error: nil,
+                              notExercised: "needs \(absent.map { ":" + $0 }.joined(separator: ", ")), which this run does not have")
+            }
             do {
                 let (sql, values) = try Self.bind(assertion.sql, parameters, assertion: assertion.name)
                 var result = Result(assertion: assertion, rows: try session.query(sql, values), error: nil)
@@ -203,9 +211,10 @@ extension [SQLAssertionFile.Result] {
         var text = "# \(title)\n\nParameters: " + parameters.keys.sorted().map { "`\($0)` = `\((parameters[$0] ?? nil)?.prefix(80) ?? "NULL")`" }.joined(separator: ", ") + "\n\n"
         text += "| assertion | expects | rows | rows under test | verdict |\n|---|---|---|---|---|\n"
         for result in self {
-            text += "| \(result.assertion.name) | \(result.assertion.expectation) | \(result.rows.count) | \(result.subjectRows.map(String.init) ?? "") | \(result.passed ? "pass" : "**FAIL**") |\n"
+            let verdict = result.notExercised.map { "not exercised: \($0)" } ?? (result.passed ? "pass" : "**FAIL**")
+            text += "| \(result.assertion.name) | \(result.assertion.expectation) | \(result.rows.count) | \(result.subjectRows.map(String.init) ?? "") | \(verdict) |\n"
         }
-        for result in self where !result.passed || !result.rows.isEmpty {
+        for result in self where result.notExercised == nil && (!result.passed || !result.rows.isEmpty) {
             text += "\n## \(result.assertion.name): \(result.passed ? "pass" : "FAIL")\n\n\(result.assertion.why)\n\n"
             if let error = result.error { text += "Error: `\(error)`\n" }
             for row in result.rows.prefix(20) { text += "- `\(row)`\n" }

@@ -16,6 +16,9 @@ public struct StagingBackend: Sendable {
     public let inFlight: StreamsInFlight
     /// Told of every message stream read (the suite records its phase timings).
     public let onStream: (@Sendable (MessageStream) -> Void)?
+    /// The stream's wire format (`STREAM_DIALECT`), and the request body that goes with it.
+    public let dialect: any StreamDialect
+    public let requestBody: MessageRequestBody
 
     public init(configuration: Configuration, redactor: Redactor, http: HTTPClient = HTTPClient(), ledger: StreamLedger = StreamLedger(),
                 inFlight: StreamsInFlight = StreamsInFlight(), onStream: (@Sendable (MessageStream) -> Void)? = nil) {
@@ -25,6 +28,9 @@ public struct StagingBackend: Sendable {
         self.ledger = ledger
         self.inFlight = inFlight
         self.onStream = onStream
+        // `Configuration.validate` has read the dialect already; a configuration never validated falls back to native.
+        dialect = (try? configuration.dialect()) ?? NativeDialect()
+        requestBody = MessageRequestBody(configuration: configuration)
     }
 
     public var supabaseURL: String { configuration.text(.supabaseURL).trimmingSuffix { $0 == "/" } }

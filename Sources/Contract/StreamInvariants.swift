@@ -10,6 +10,8 @@ public struct StreamInvariants: Sendable {
     /// How much earlier than `final` the first delta must arrive to count as
     /// flushed when produced (a buffering proxy delivers them together).
     public let minimumFlushGap: Duration
+    /// The wire format: §2's frames are checked as such, any other over its normalised stream (§2a).
+    public let dialect: any StreamDialect
 
     public init(configuration: Configuration, minimumFlushGap: Duration = .milliseconds(5)) {
         meta = configuration.text(.eventMeta)
@@ -17,7 +19,10 @@ public struct StreamInvariants: Sendable {
         final = configuration.text(.eventFinal)
         error = configuration.text(.eventError)
         self.minimumFlushGap = minimumFlushGap
+        dialect = (try? configuration.dialect()) ?? NativeDialect()
     }
+
+    public var isNative: Bool { dialect is NativeDialect }
 
     /// The answer's head: status, content type, trace id echo, no caching.
     public func head(_ stream: MessageStream) -> [Verdict] {
@@ -36,6 +41,7 @@ public struct StreamInvariants: Sendable {
     /// The frames: meta first and once, final last and once, ids increasing,
     /// seq contiguous, deltas joining to final.content, no error, closed after final.
     public func frames(_ stream: MessageStream) -> [Verdict] {
+        guard isNative else { return NormalisedStreamChecks(dialect: dialect).verdicts(stream.normalised, closedByServer: stream.ending == .closedByServer) }
         let events = stream.events
         let types = events.map(\.type)
         let summary = types.count > 12 ? "\(types.prefix(6)) … \(types.suffix(3)) (\(types.count))" : "\(types)"
@@ -61,7 +67,9 @@ public struct StreamInvariants: Sendable {
     }
 
     /// What `meta` and `final` carry (§2): the ids a client keeps, the model, the usage.
+    /// Over another dialect: what it carries of them (empty: nothing to check, the case skips).
     public func contents(_ stream: MessageStream) -> [Verdict] {
+        guard isNative else { return dialectContents(stream.normalised) }
         let meta = stream.data(stream.first(self.meta)), final = stream.data(stream.first(self.final))
         let fields = ["trace_id", "conversation_id", "session_id", "message_id", "model", "user_type"]
         let usage = final?["usage"]
@@ -78,13 +86,29 @@ public struct StreamInvariants: Sendable {
         ]
     }
 
-    /// Flushed as produced: the first delta reached the client measurably before final.
+    private func dialectContents(_ stream: NormalisedStream) -> [Verdict] {
+        var verdicts: [Verdict] = []
+        if dialect.hasStart {
+            let id: String? = stream.starts.first.flatMap { if case let .start(id) = $0.part { id } else { nil } }
+            verdicts.append(Verdict("the start event names the message", passed: !(id ?? "").isEmpty, detail: id ?? "no message id"))
+        }
+        if dialect.carriesUsage {
+            let usage = stream.usage
+            verdicts.append(Verdict("the stream reports integer input and output token counts", passed: usage?.input?.int != nil && usage?.output?.int != nil,
+                                    detail: usage.map { "input \($0.input?.text ?? "none"), output \($0.output?.text ?? "none")" } ?? "no usage"))
+        }
+        return verdicts
+    }
+
+    /// Flushed as produced: the first piece of text reached the client measurably before the terminal event.
     public func flushing(_ stream: MessageStream) -> Verdict {
-        guard let first = stream.first(delta), let last = stream.first(final) else {
-            return Verdict("the first \(delta) arrives before \(final)", passed: false, detail: "no \(delta) or no \(final)")
+        let normalised = stream.normalised
+        let firstText = normalised.elements.first { if case let .text(piece) = $0.part { !piece.isEmpty } else { false } }
+        guard let first = firstText, let last = normalised.terminals.first else {
+            return Verdict("the first text arrives before the terminal event", passed: false, detail: "no text or no terminal event (\(dialect.name))")
         }
         let gap = last.arrival - first.arrival
-        return Verdict("the first \(delta) arrives at least \(minimumFlushGap) before \(final)", passed: gap >= minimumFlushGap,
+        return Verdict("the first text arrives at least \(minimumFlushGap) before the terminal event", passed: gap >= minimumFlushGap,
                        detail: String(format: "gap %.1f ms", gap.inMilliseconds))
     }
 }

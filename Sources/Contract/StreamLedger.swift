@@ -1,3 +1,4 @@
+import Protocols
 import Transport
 /// Every message stream the process read, reduced to what the heartbeat
 /// rule needs: the rule ("a ping while no frame is due") holds on every
@@ -7,7 +8,8 @@ public actor StreamLedger {
         public let traceID: String
         /// The longest time without a byte, from the head on.
         public let longestSilence: Duration
-        /// The longest time without an event: a ping was due when it passed the interval.
+        /// The longest time without a frame other than a ping (a comment, or the dialect's `ping`
+        /// event): a ping was due when it passed the interval.
         public let longestWithoutEvent: Duration
         public let pings: Int
     }
@@ -18,8 +20,14 @@ public actor StreamLedger {
 
     public func add(_ stream: MessageStream) {
         guard (200..<300).contains(stream.head.status), !stream.transcript.items.isEmpty else { return }
+        let elements = stream.normalised.elements
+        var previous = stream.transcript.headArrival, longest = Duration.zero
+        for element in elements where element.part != .ping {
+            longest = max(longest, element.arrival - previous)
+            previous = element.arrival
+        }
         entries.append(Entry(traceID: stream.traceID, longestSilence: stream.transcript.longestSilence,
-                             longestWithoutEvent: stream.transcript.longestWithoutEvent, pings: stream.comments.count))
+                             longestWithoutEvent: longest, pings: elements.filter { $0.part == .ping }.count))
     }
 }
 

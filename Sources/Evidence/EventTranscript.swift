@@ -31,17 +31,6 @@ public struct EventTranscript: Sendable {
         return longest
     }
 
-    /// The longest time in which no event (only comments, or nothing) arrived,
-    /// from the head on: a stretch in which the contract wants pings.
-    public var longestWithoutEvent: Duration {
-        var previous = headArrival, longest = Duration.zero
-        for event in events {
-            longest = max(longest, event.arrival - previous)
-            previous = event.arrival
-        }
-        return longest
-    }
-
     /// What came, in a line: counts by type, the first and last events, the time span.
     public var summary: String {
         let events = self.events

@@ -83,9 +83,10 @@ public struct RunReport: Sendable {
         for trace in seen {
             let exchanges = notes.filter { $0.kind == .exchange && $0.traceID == trace }
             let assertions = notes.filter { $0.kind == .assertion && $0.traceID == trace }
-            let passed = assertions.filter { $0.passed == true }.count
+            let passed = assertions.filter { $0.passed == true }.count, unrun = assertions.filter { $0.passed == nil }
             let assertionText = assertions.isEmpty ? "" : "\(passed)/\(assertions.count) pass" +
-                (assertions.contains { $0.passed != true } ? ": fail " + assertions.filter { $0.passed != true }.compactMap(\.name).joined(separator: ", ") : "")
+                (assertions.contains { $0.passed == false } ? ": fail " + assertions.filter { $0.passed == false }.compactMap(\.name).joined(separator: ", ") : "") +
+                (unrun.isEmpty ? "" : "; not exercised: " + unrun.compactMap(\.name).joined(separator: ", "))
             for exchange in exchanges {
                 text += "| `\(trace)` | \(exchange.caseID?.description ?? "") | \(exchange.request ?? "") | \(exchange.status.map(String.init) ?? "") | \((exchange.artifacts ?? []).joined(separator: ", ")) | \(assertionText) |\n"
             }

@@ -64,7 +64,8 @@ extension RunReport {
         if !assertions.isEmpty {
             body += "<h2>Database assertions</h2>\n" + H.table(["assertion", "X-Trace-Id", "verdict"], assertions.map { note in
                 [H.escape(note.name ?? ""), "<code>\(H.escape(note.traceID ?? ""))</code>",
-                 H.verdictCell(note.passed == true ? "passed" : "failed", caseID: "assertion \(note.name ?? "")")]
+                 H.verdictCell(note.passed.map { $0 ? "passed" : "failed" } ?? "skipped", caseID: "assertion \(note.name ?? "")",
+                               text: note.passed == nil ? "not exercised: \(note.message ?? "")" : nil)]
             })
             for file in ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
             where file.hasPrefix("db_assert_report") && file.hasSuffix(".md") {

@@ -28,9 +28,8 @@ struct StagingConversationTests {
             let users = try await Staging.suiteUsers(2, messages: 1)
             let (owner, stranger) = (users[0], users[1])
             let stream = try await Staging.backend.messages.stream("a conversation of my own", token: owner.accessToken)
-            let meta = stream.data(stream.first(StreamInvariants(configuration: Staging.configuration).meta))
-            guard let conversation = meta?["conversation_id"]?.string else {
-                throw FixtureFailed(fixture: "a conversation", cause: "meta has no conversation_id: \(stream.transcript.summary)")
+            guard let conversation = stream.conversationID else {
+                throw FixtureFailed(fixture: "a conversation", cause: "the stream names no conversation (meta.conversation_id, or X-Conversation-Id): \(stream.transcript.summary)")
             }
             return Owned(owner: owner, stranger: stranger, conversation: conversation, stream: stream)
         }
@@ -51,10 +50,10 @@ struct StagingConversationTests {
         }
         #expect(body?["id"]?.string == owned.conversation)
         let messages = body?["messages"]?.array ?? []
-        let final = owned.stream.data(owned.stream.first(StreamInvariants(configuration: configuration).final))?["content"]?.string
+        let final = owned.stream.reply
         #expect(messages.map { $0["role"]?.string ?? "" } == ["user", "assistant"], "roles: \(messages.map { $0["role"]?.text ?? "?" })")
         #expect(messages.first?["content"]?.string == "a conversation of my own", "the user message: \(messages.first?.text ?? "none")")
-        #expect(messages.last?["content"]?.string == final, "the assistant message is not final.content")
+        #expect(messages.last?["content"]?.string == final, "the assistant message is not the streamed reply")
         #expect(messages.allSatisfy { $0["id"]?.string != nil && $0["created_at"]?.string != nil }, "every message has id and created_at")
     }
 

@@ -27,9 +27,8 @@ struct StagingPolicyTests {
         let token = try await token()
         // The user's own conversation: a backend that looks the resource up first rightly answers 404 for one that does not exist.
         let stream = try await backend.messages.stream("a conversation to share", token: token)
-        let meta = stream.data(stream.first(StreamInvariants(configuration: Staging.configuration).meta))
-        guard let conversation = meta?["conversation_id"]?.string else {
-            Issue.record("the message's meta carries no conversation_id to share: \(stream.transcript.summary)")
+        guard let conversation = stream.conversationID else {
+            Issue.record("the message names no conversation to share (meta.conversation_id, or X-Conversation-Id): \(stream.transcript.summary)")
             return
         }
         try await refusal(.post, backend.url(.sharePath, id: conversation), token: token,

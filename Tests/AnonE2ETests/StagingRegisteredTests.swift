@@ -79,13 +79,13 @@ struct StagingRegisteredTests {
     func share() async throws {
         let user = try await registered()
         let answer = try await backend.messages.json("a conversation to share", token: user.signUp.accessToken)
-        let conversation = try #require(JSONValue.parse(answer.body)?["conversation_id"]?.string, "no conversation_id: \(answer.status) \(answer.text.prefix(200))")
+        let conversation = try #require(MessagesAPI.conversationID(of: answer), "no conversation_id: \(answer.status) \(answer.text.prefix(200))")
         let shared = try await backend.http.send(backend.request(.post, backend.url(.sharePath, id: conversation), token: user.signUp.accessToken,
                                                                   traceID: StagingBackend.newTraceID()))
         #expect(shared.status == 200, "the owner's share: \(shared.status) \(shared.text.prefix(200))")
         #expect(JSONValue.parse(shared.body)?["share_url"]?.string?.isEmpty == false, "no share_url: \(shared.text.prefix(200))")
         let anonymous = try await Staging.user("another user's conversation", messages: 1)
-        let theirs = try #require(JSONValue.parse(try await backend.messages.json("mine", token: anonymous.accessToken).body)?["conversation_id"]?.string)
+        let theirs = try #require(MessagesAPI.conversationID(of: try await backend.messages.json("mine", token: anonymous.accessToken)))
         let trace = StagingBackend.newTraceID()
         let refused = try await backend.http.send(backend.request(.post, backend.url(.sharePath, id: theirs), token: user.signUp.accessToken, traceID: trace))
         Staging.expect(ErrorBodyCheck(status: 404, .notFound, traceID: trace, anonymousRefusal: false, configuration: configuration).verdicts(refused),

@@ -57,14 +57,14 @@ struct StagingStreamStabilityTests {
         for try await chunk in response.body {
             consumed += Int64(chunk.bytes.count)
             for item in try parser.feed(chunk.bytes, arrival: chunk.arrival) { transcript.append(item) }
-            if !paused, transcript.items.contains(where: { $0.event?.type == invariants.delta }) {
+            if !paused, transcript.events.contains(where: backend.dialect.answers) {
                 paused = true
                 try await Task.sleep(for: .seconds(3))
             }
             mostHeld = max(mostHeld, response.receivedBytes - consumed)
         }
         let stream = MessageStream(request: request, traceID: request.headers["X-Trace-Id"] ?? "", head: response.head, transcript: transcript,
-                                   nonStreamBody: [], ending: .closedByServer, startedAt: Date(), timings: response.timings)
+                                   nonStreamBody: [], ending: .closedByServer, startedAt: Date(), timings: response.timings, dialect: backend.dialect)
         #expect(paused, "the stream ended before a delta arrived")
         #expect(mostHeld <= Int64(limit + 64 * 1024), "the client held \(mostHeld) bytes ahead of its reader (limit \(limit) + one read)")
         Staging.expect(invariants.frames(stream), "the stream after a 3 s stall")

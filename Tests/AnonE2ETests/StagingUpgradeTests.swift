@@ -44,7 +44,7 @@ struct StagingUpgradeTests {
         let anonymous = try await Staging.spentUser("made permanent")
         let id = try #require(anonymous.userID)
         let answer = try await backend.messages.json("a conversation from before the upgrade", token: anonymous.accessToken)
-        let conversation = try #require(JSONValue.parse(answer.body)?["conversation_id"]?.string,
+        let conversation = try #require(MessagesAPI.conversationID(of: answer),
                                         "no conversation_id: \(answer.status) \(answer.text.prefix(200))")
         let domain = configuration.text(.registeredEmailDomain)
         let email = "e2e-upgrade-\(UUID().uuidString.prefix(12).lowercased())@\(domain)"

@@ -6,6 +6,7 @@ public struct AISDKUIDialect: StreamDialect {
     public var name: String { "ai-sdk-ui" }
     public var hasStart: Bool { true }
     public var numbersFrames: Bool { false }
+    public var carriesUsage: Bool { false }
 
     public init() {}
 
@@ -23,6 +24,9 @@ public struct AISDKUIDialect: StreamDialect {
             }
         }
     }
+
+    /// useChat always streams.
+    public func answer(_ body: JSONValue) -> DialectAnswer? { nil }
 
     public func errorShapeProblem(_ body: JSONValue?) -> String? {
         guard body?["type"]?.string == "error" else { return nil }

@@ -4,6 +4,7 @@ public struct AnthropicDialect: StreamDialect {
     public var name: String { "anthropic" }
     public var hasStart: Bool { true }
     public var numbersFrames: Bool { false }
+    public var carriesUsage: Bool { true }
 
     public init() {}
 
@@ -28,6 +29,11 @@ public struct AnthropicDialect: StreamDialect {
             default: return .parts([.unknown(type)])
             }
         }
+    }
+
+    public func answer(_ body: JSONValue) -> DialectAnswer? {
+        let texts = (body["content"]?.array ?? []).filter { $0["type"]?.string == "text" }.compactMap { $0["text"]?.string }
+        return DialectAnswer(text: texts.isEmpty ? nil : texts.joined(), id: body["id"]?.string)
     }
 
     public func errorShapeProblem(_ body: JSONValue?) -> String? {

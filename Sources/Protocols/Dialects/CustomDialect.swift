@@ -22,6 +22,7 @@ public struct CustomDialect: StreamDialect {
     public var name: String { "custom" }
     public var hasStart: Bool { mapping.messageID != nil }
     public var numbersFrames: Bool { false }
+    public var carriesUsage: Bool { mapping.usageOutput != nil || mapping.usageInput != nil }
     public let mapping: Mapping
 
     public init(mapping: Mapping) { self.mapping = mapping }
@@ -53,6 +54,11 @@ public struct CustomDialect: StreamDialect {
     }
 
     public func errorShapeProblem(_ body: JSONValue?) -> String? { nil }
+
+    /// The mapping's text path, read in the whole answer.
+    public func answer(_ body: JSONValue) -> DialectAnswer? {
+        DialectAnswer(text: Self.value(body, mapping.text)?.string, id: mapping.messageID.flatMap { Self.value(body, $0)?.string })
+    }
 
     /// `<path>=<value>`: the terminal frame is the one whose value at path is that.
     private var terminalMatch: ([String], String)? {

@@ -4,7 +4,8 @@ public struct NativeDialect: StreamDialect {
     public var name: String { "native" }
     public var hasStart: Bool { true }
     public var numbersFrames: Bool { false }
-    let meta, delta, final, error: String
+    public var carriesUsage: Bool { true }
+    public let meta, delta, final, error: String
 
     public init(meta: String = "meta", delta: String = "delta", final: String = "final", error: String = "error") {
         (self.meta, self.delta, self.final, self.error) = (meta, delta, final, error)
@@ -24,6 +25,8 @@ public struct NativeDialect: StreamDialect {
         default: .parts([.unknown(event.type)])
         }
     }
+
+    public func answer(_ body: JSONValue) -> DialectAnswer? { DialectAnswer(text: body["content"]?.string, id: body["message_id"]?.string) }
 
     public func errorShapeProblem(_ body: JSONValue?) -> String? {
         let keys = ["status", "code", "message", "trace_id", "hint"]

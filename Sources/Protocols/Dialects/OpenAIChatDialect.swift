@@ -6,6 +6,7 @@ public struct OpenAIChatDialect: StreamDialect {
     public var name: String { "openai-chat" }
     public var hasStart: Bool { false }
     public var numbersFrames: Bool { false }
+    public var carriesUsage: Bool { true }
 
     public init() {}
 
@@ -23,6 +24,10 @@ public struct OpenAIChatDialect: StreamDialect {
             if let usage = chunk["usage"], usage != .null { parts.append(.usage(input: usage["prompt_tokens"], output: usage["completion_tokens"])) }
             return .parts(parts.isEmpty ? [.structural("chunk")] : parts)
         }
+    }
+
+    public func answer(_ body: JSONValue) -> DialectAnswer? {
+        DialectAnswer(text: body["choices"]?[0]?["message"]?["content"]?.string, id: body["id"]?.string)
     }
 
     public func errorShapeProblem(_ body: JSONValue?) -> String? {

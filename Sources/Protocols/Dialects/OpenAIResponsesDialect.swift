@@ -4,6 +4,7 @@ public struct OpenAIResponsesDialect: StreamDialect {
     public var name: String { "openai-responses" }
     public var hasStart: Bool { true }
     public var numbersFrames: Bool { true }
+    public var carriesUsage: Bool { true }
 
     public init() {}
 
@@ -29,6 +30,12 @@ public struct OpenAIResponsesDialect: StreamDialect {
             default: return .parts([.unknown(type)], order: order)
             }
         }
+    }
+
+    public func answer(_ body: JSONValue) -> DialectAnswer? {
+        // The text parts of the message items, joined (what the SDKs call output_text).
+        let parts = (body["output"]?.array ?? []).flatMap { $0["content"]?.array ?? [] }.filter { $0["type"]?.string == "output_text" }
+        return DialectAnswer(text: parts.isEmpty ? nil : parts.compactMap { $0["text"]?.string }.joined(), id: body["id"]?.string)
     }
 
     public func errorShapeProblem(_ body: JSONValue?) -> String? {

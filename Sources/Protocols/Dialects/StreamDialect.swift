@@ -7,10 +7,25 @@ public protocol StreamDialect: Sendable {
     var hasStart: Bool { get }
     /// Whether it numbers its frames, so that a gap in the numbers is a lost frame.
     var numbersFrames: Bool { get }
+    /// Whether its stream carries token counts (OpenAI Chat's only when asked: the usual body asks).
+    var carriesUsage: Bool { get }
     /// The meaning of one event; comments are pings in every dialect.
     func read(_ event: ServerSentEvent) -> DialectReading
     /// What is wrong with an in-stream error's body for this dialect, if anything.
     func errorShapeProblem(_ body: JSONValue?) -> String?
+    /// The reply and its id in the JSON (non-stream) answer; nil for a dialect that always streams.
+    func answer(_ body: JSONValue) -> DialectAnswer?
+}
+
+/// The reply a JSON answer carries, read the dialect's way.
+public struct DialectAnswer: Sendable, Equatable {
+    public var text: String?
+    public var id: String?
+
+    public init(text: String?, id: String?) {
+        self.text = text
+        self.id = id
+    }
 }
 
 /// What a dialect made of one event.
@@ -36,6 +51,12 @@ extension StreamDialect {
             }
         }
         return stream
+    }
+
+    /// Whether the event carries a piece of the reply's text, or ends it: the model has answered.
+    public func answers(_ event: ServerSentEvent) -> Bool {
+        guard case let .parts(parts, _) = read(event) else { return false }
+        return parts.contains { if case .text = $0 { true } else if case .terminal = $0 { true } else { false } }
     }
 
     /// The event's data as a JSON object, or why not.

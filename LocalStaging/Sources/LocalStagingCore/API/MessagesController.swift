@@ -59,7 +59,8 @@ struct MessagesController: Sendable {
         if wantsStream, settings.resumeSupported, let lastID = request.headers[.lastEventID].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
            let record = await registry.record(trace), record.owner == user.userID, let start = await record.index(after: lastID) {
             do { try await limiter.openStream(user.userID, limit: tier.openStreams) } catch { throw hinted(error, user) }
-            return stream(record, from: settings.has(.resumeSkipsFrame) ? start + 1 : start, user: user.userID, channel: context.channel)
+            return stream(record, from: settings.has(.resumeSkipsFrame) ? start + 1 : start, user: user.userID, channel: context.channel,
+                          conversation: nil, inputTokens: 0)
         }
 
         var request = request
@@ -86,13 +87,17 @@ struct MessagesController: Sendable {
         }
         let tokens = generator.reply(to: body.content, anonymous: user.isAnonymous)
 
+        let promptTokens = body.content.split(separator: " ").count
+        let conversation = turn.conversationID.uuidString.lowercased()
         guard wantsStream else {
             let content = tokens.joined()
             try await store.finishTurn(turn, content: content, model: settings.model, trace: trace)
             var answer: [String: Any] = ["content": content, "message_id": turn.messageID.uuidString.lowercased(),
-                                         "conversation_id": turn.conversationID.uuidString.lowercased(), "trace_id": trace]
+                                         "conversation_id": conversation, "trace_id": trace]
             if settings.has(.jsonWithoutMessageID) { answer["message_id"] = nil }
-            return JSON.response(.ok, answer)
+            let usage = (input: promptTokens, output: tokens.count)
+            return JSON.response(.ok, DialectAnswer.body(answer, dialect: settings.dialect, model: settings.model, usage: usage),
+                                 headers: [HTTPField.Name("X-Conversation-Id")!: conversation])
         }
 
         let record = StreamRecord(owner: user.userID)
@@ -103,9 +108,9 @@ struct MessagesController: Sendable {
             "message_id": turn.messageID.uuidString.lowercased(),
             "model": settings.model, "user_type": user.isAnonymous ? "anonymous" : "registered",
         ]
-        Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: body.content.split(separator: " ").count) }
+        Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: promptTokens) }
         if !settings.has(.noPings) { Task { await ping(record) } }
-        return stream(record, from: 0, user: user.userID, channel: context.channel)
+        return stream(record, from: 0, user: user.userID, channel: context.channel, conversation: conversation, inputTokens: promptTokens)
     }
 
     /// Writes the reply into the record as the model produces it, then stores it.
@@ -169,7 +174,8 @@ struct MessagesController: Sendable {
     /// The response: frames from `index` on, flushed one by one; the stream
     /// slot is released once, when the stream ends or the connection closes
     /// (a client that goes away while the model thinks writes nothing to fail on).
-    private func stream(_ record: StreamRecord, from index: Int, user: UUID, channel: (any Channel)?) -> Response {
+    /// - Parameter conversation: sent as `X-Conversation-Id` too, for the dialects whose frames cannot carry it.
+    private func stream(_ record: StreamRecord, from index: Int, user: UUID, channel: (any Channel)?, conversation: String?, inputTokens: Int) -> Response {
         let limiter = self.limiter
         let keptAfterEnd = settings.has(.slotKeptAfterEnd)
         let slot = SlotRelease { await limiter.closeStream(user) }
@@ -180,9 +186,13 @@ struct MessagesController: Sendable {
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = settings.has(.cacheControlMaxAge) ? "max-age=60" : "no-cache"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        if let conversation { headers[HTTPField.Name("X-Conversation-Id")!] = conversation }
+        if settings.dialect == "ai-sdk-ui" { headers[HTTPField.Name("x-vercel-ai-ui-message-stream")!] = "v1" }
+        let (dialect, faults) = (settings.dialect, settings.faults)
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             var next = index
             var heldDeltas: [SSEFrame] = []
+            var encoder = DialectEncoder(dialect: dialect, faults: faults, inputTokens: inputTokens)
             do {
                 while let frame = await record.frame(at: next) {
                     next += 1
@@ -190,10 +200,10 @@ struct MessagesController: Sendable {
                     // out with final in one write, as a buffer in between releases them.
                     if holdsFrames, frame.event == "delta" { heldDeltas.append(frame); continue }
                     if holdsFrames, frame.event == "final" {
-                        try await writer.write(ByteBuffer(string: heldDeltas.map(\.text).joined() + frame.text))
+                        try await writer.write(ByteBuffer(string: (heldDeltas + [frame]).flatMap { encoder.encode($0) }.map(\.text).joined()))
                         continue
                     }
-                    try await writer.write(ByteBuffer(string: frame.text))
+                    try await writer.write(ByteBuffer(string: encoder.encode(frame).map(\.text).joined()))
                 }
                 if keptAfterEnd {
                     // The fault: the stream ends now, its slot only 3 s later.
@@ -209,26 +219,41 @@ struct MessagesController: Sendable {
         })
     }
 
+    /// The body in the contract's shape or the dialect's: OpenAI Responses' `input` and
+    /// `instructions`, the AI SDK's messages of parts and chat `id`, a system message of OpenAI Chat.
     private func parse(_ buffer: ByteBuffer) throws -> Body {
         guard let object = JSON.object(buffer) else { throw APIError.invalid("the body is not a JSON object") }
-        guard let messages = object["messages"] as? [[String: Any]], !messages.isEmpty else {
-            throw APIError.invalid("messages must be a non-empty array")
-        }
-        for message in messages {
-            guard let role = message["role"] as? String, ["user", "system", "assistant"].contains(role), message["content"] is String else {
-                throw APIError.invalid("every message needs a role (user, system, assistant) and a string content")
+        var system = object["system"] ?? object["instructions"]
+        let content: String
+        if settings.dialect == "openai-responses", let input = object["input"] as? String {
+            content = input
+        } else {
+            guard let messages = object["messages"] as? [[String: Any]], !messages.isEmpty else {
+                throw APIError.invalid("messages must be a non-empty array")
             }
+            func text(_ message: [String: Any]) -> String? {
+                if let content = message["content"] as? String { return content }
+                guard settings.dialect == "ai-sdk-ui", let parts = message["parts"] as? [[String: Any]] else { return nil }
+                return parts.filter { $0["type"] as? String == "text" }.compactMap { $0["text"] as? String }.joined()
+            }
+            for message in messages {
+                guard let role = message["role"] as? String, ["user", "system", "assistant"].contains(role), text(message) != nil else {
+                    throw APIError.invalid("every message needs a role (user, system, assistant) and a string content")
+                }
+            }
+            guard let last = messages.last, last["role"] as? String == "user",
+                  let lastText = text(last), !lastText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            else { throw APIError.invalid("the last message must be the user's, with non-empty content") }
+            content = lastText
+            if system == nil, settings.dialect == "openai-chat", let first = messages.first, first["role"] as? String == "system" { system = text(first) }
         }
-        guard let last = messages.last, last["role"] as? String == "user",
-              let content = last["content"] as? String, !content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        else { throw APIError.invalid("the last message must be the user's, with non-empty content") }
         var conversation: UUID?
-        if let value = object["conversation_id"], !(value is NSNull) {
+        if let value = object["conversation_id"] ?? (settings.dialect == "ai-sdk-ui" ? object["id"] : nil), !(value is NSNull) {
             guard let text = value as? String, let id = UUID(uuidString: text) else { throw APIError.invalid("conversation_id is not a UUID") }
             conversation = id
         }
-        if let system = object["system"], !(system is String) { throw APIError.invalid("system must be a string") }
-        return Body(content: content, system: object["system"] as? String, conversation: conversation)
+        if let system, !(system is String) { throw APIError.invalid("system must be a string") }
+        return Body(content: content, system: system as? String, conversation: conversation)
     }
 
     private func hinted(_ error: any Error, _ user: VerifiedToken) -> any Error {

@@ -88,6 +88,12 @@ public enum Fault: String, Sendable, CaseIterable {
     case corsAnyOrigin = "cors-any-origin"
     case resultBeforeThought = "result-before-thought"
     case healthDegraded = "health-degraded"
+    // The stream's dialect (§2a): each breaks its dialect the way real backends do, and switches LocalStaging to it.
+    case doneMissing = "openai-done-missing"
+    case usageAsStrings = "openai-usage-as-strings"
+    case sequenceGap = "responses-sequence-gap"
+    case stopBeforeLastDelta = "anthropic-stop-before-last-delta"
+    case textAfterFinish = "ai-sdk-text-after-finish"
 
     public struct Unknown: Error, CustomStringConvertible {
         public let name: String
@@ -185,6 +191,22 @@ extension Fault {
         case .corsAnyOrigin: "`/ws` allows every origin"
         case .resultBeforeThought: "`agent:result` is sent before `agent:thought`"
         case .healthDegraded: "`/api/v1/healthz` answers `{\"status\":\"degraded\"}`"
+        case .doneMissing: "OpenAI Chat: the stream ends without `data: [DONE]`"
+        case .usageAsStrings: "OpenAI Chat: the usage chunk's token counts are strings"
+        case .sequenceGap: "OpenAI Responses: a `sequence_number` is skipped"
+        case .stopBeforeLastDelta: "Anthropic: `message_stop` comes before the last text delta"
+        case .textAfterFinish: "AI SDK UI stream: a `text-delta` after `finish`"
+        }
+    }
+
+    /// The dialect a fault breaks: LocalStaging speaks it when the fault is on and no dialect is set.
+    public var dialect: String? {
+        switch self {
+        case .doneMissing, .usageAsStrings: "openai-chat"
+        case .sequenceGap: "openai-responses"
+        case .stopBeforeLastDelta: "anthropic"
+        case .textAfterFinish: "ai-sdk-ui"
+        default: nil
         }
     }
 }

@@ -26,7 +26,7 @@ extension Settings {
             ("ANON_QPS_LIMIT", String(anonymous.requestsPerSecond)), ("ANON_DAILY_QUOTA", String(anonymous.dailyMessages)),
             ("ANON_SSE_CONCURRENCY", String(anonymous.openStreams)), ("REGISTERED_QPS_LIMIT", String(registered.requestsPerSecond)),
             ("SSE_PING_INTERVAL", Self.seconds(pingInterval)), ("BATCH_EXPECTED_STATUS", String(batchPolicy)),
-            ("SSE_RESUME_SUPPORTED", String(resumeSupported)), ("JWT_LEEWAY", String(leeway)),
+            ("SSE_RESUME_SUPPORTED", String(resumeSupported)), ("STREAM_DIALECT", dialect), ("JWT_LEEWAY", String(leeway)),
             // Its API checks every token's session_id against live sessions (S1.15).
             ("SESSION_REVOCATION_CHECKED", "true"), ("REFRESH_REUSE_INTERVAL", String(refreshReuseInterval)),
             ("CORS_ORIGINS", corsOrigins.joined(separator: ",")), ("DEFAULT_SYSTEM_PROMPT", defaultSystemPrompt),

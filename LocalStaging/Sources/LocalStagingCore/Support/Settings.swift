@@ -51,6 +51,8 @@ public struct Settings: Sendable {
     public var corsOrigins: [String]
     public var adminEmails: Set<String>
     public var model: String
+    /// The wire format of its streams (`STREAM_DIALECT`): native, openai-chat, openai-responses, anthropic, ai-sdk-ui.
+    public var dialect: String
     public var defaultSystemPrompt: String
     /// Behaviours broken on purpose (`LOCAL_STAGING_FAULTS`), for `ci/prove`.
     public var faults: Set<Fault>
@@ -60,6 +62,13 @@ public struct Settings: Sendable {
     public struct Missing: Error, CustomStringConvertible {
         public let name: String
         public var description: String { "\(name) is not set" }
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let name: String
+        public let value: String
+        public let expected: [String]
+        public var description: String { "\(name)=\(value) is not one of \(expected.joined(separator: ", "))" }
     }
 
     public init(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -115,5 +124,9 @@ public struct Settings: Sendable {
         model = try string("MODEL_NAME", "local-echo-1")
         defaultSystemPrompt = try string("SYSTEM_PROMPT", "You are a helpful assistant.")
         faults = try Fault.parse(env["LOCAL_STAGING_FAULTS"] ?? "")
+        dialect = try string("STREAM_DIALECT", faults.compactMap(\.dialect).first ?? "native")
+        guard DialectEncoder.names.contains(dialect) else { throw Invalid(name: "STREAM_DIALECT", value: dialect, expected: DialectEncoder.names) }
+        // Resume replays §2's numbered frames; the other dialects carry no ids to resume after.
+        if dialect != "native" { resumeSupported = false }
     }
 }

@@ -114,7 +114,7 @@ struct StagingRegisteredTests {
                        "a registered non-admin on the admin route")
     }
 
-    @Test("a registered user's message lands with user_type registered in conversations and request_log", .requires(.database), .rules("S5.5", "S5.6", "S2.3", "S2.4"))
+    @Test("a registered user's message lands with user_type registered in conversations and request_log", .requires(.database), .rules("S5.5", "S5.6", "S2.3", "S2.4", "S2.14"))
     func registeredRows() async throws {
         let user = try await registered()
         let stream = try await backend.messages.stream("registered rows", token: user.signUp.accessToken)

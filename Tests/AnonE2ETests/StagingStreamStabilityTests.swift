@@ -18,7 +18,7 @@ struct StagingStreamStabilityTests {
         backend.messages.request(content, token: token, traceID: trace, accept: "text/event-stream", lastEventID: lastEventID)
     }
 
-    @Test("no stream of the run stays silent longer than the ping interval while no frame is due", .rules("S2.6", "S2.3", "S2.4"), .replies(2))
+    @Test("no stream of the run stays silent longer than the ping interval while no frame is due", .rules("S2.6", "S2.3", "S2.4", "S2.14"), .replies(2))
     func heartbeat() async throws {
         let token = try await Staging.user("stability: heartbeat", messages: 1).accessToken
         let rule = HeartbeatRule(configuration: Staging.configuration)
@@ -41,7 +41,7 @@ struct StagingStreamStabilityTests {
         }
     }
 
-    @Test("a reader that stops for seconds: its memory stays bounded, the server keeps the stream, and it completes intact", .rules("S2.3", "S2.4"), .replies(2))
+    @Test("a reader that stops for seconds: its memory stays bounded, the server keeps the stream, and it completes intact", .rules("S2.3", "S2.4", "S2.14"), .replies(2))
     func backpressure() async throws {
         let token = try await Staging.user("stability: backpressure", messages: 1).accessToken
         let limit = 4 * 1024
@@ -70,7 +70,7 @@ struct StagingStreamStabilityTests {
         Staging.expect(invariants.frames(stream), "the stream after a 3 s stall")
     }
 
-    @Test("20 concurrent streams of two users within their limits: no frame lost, duplicated or reordered, each meta its own request's", .rules("S2.3", "S2.9", "S2.2", "S2.4"), .replies(7))
+    @Test("20 concurrent streams of two users within their limits: no frame lost, duplicated or reordered, each meta its own request's", .rules("S2.3", "S2.9", "S2.2", "S2.4", "S2.14"), .replies(7))
     func orderAndIntegrity() async throws {
         let users = try await Staging.users(2, "stability: 20 streams", messages: 10).map(\.accessToken)
         let perUser = Staging.configuration.int(.anonymousStreams)

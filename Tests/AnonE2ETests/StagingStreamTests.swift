@@ -28,7 +28,8 @@ struct StagingStreamTests {
         Staging.expect(invariants.head(try await stream()), "the stream's answer")
     }
 
-    @Test("the stream holds every invariant: meta first, final last, ids increasing, seq contiguous, deltas join to final.content", .rules("S2.3", "S2.4"))
+    @Test("the stream holds every invariant: meta first, final last, ids increasing, seq contiguous, deltas join to final.content (or its dialect's, S2.14)",
+          .rules("S2.3", "S2.4", "S2.14"))
     func streamInvariants() async throws {
         let stream = try await stream()
         Staging.expect(invariants.frames(stream), "the stream (\(invariants.dialect.name))")
@@ -38,8 +39,8 @@ struct StagingStreamTests {
         }
     }
 
-    @Test("meta carries trace, conversation, session and message ids and the model; final its message id, finish_reason and integer usage",
-          .rules("S2.9"))
+    @Test("meta carries trace, conversation, session and message ids and the model; final its message id, finish_reason and integer usage (another dialect: its start names the message, its usage is integer)",
+          .rules("S2.9", "S2.14"))
     func frameContents() async throws {
         let verdicts = invariants.contents(try await stream())
         if verdicts.isEmpty { try Staging.skip("not exercised: the \(invariants.dialect.name) dialect carries no message id and no usage") }

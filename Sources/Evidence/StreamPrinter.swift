@@ -39,7 +39,10 @@ public struct StreamPrinter {
                 buffer.appendJSONString(event.type)
                 buffer.append(#","id":"#)
                 if let id = event.id { buffer.appendJSONString(id) } else { buffer.append("null") }
-                buffer.append(#","kind":"event","t_ms":"#)
+                // WHATWG's lastEventId: the last event ID buffer, kept across events without an id line.
+                buffer.append(#","kind":"event","last_event_id":"#)
+                buffer.appendJSONString(event.lastEventId)
+                buffer.append(#","t_ms":"#)
                 buffer.appendMilliseconds(elapsed)
                 buffer.append("}\n")
             } else {
@@ -96,6 +99,39 @@ public struct StreamPrinter {
         } else {
             let types = summary.byType.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             buffer.append("-- \(summary.events) events (\(types)), \(summary.comments) comments, \(summary.bytes) bytes; \(summary.ending)\n")
+        }
+        flush()
+    }
+
+    /// The stream as its dialect reads it: its text, end, usage and frames it could not read or
+    /// did not know, the contract's checks that failed, and its timing.
+    public mutating func dialect(_ stream: NormalisedStream, timing: StreamTiming, failures: [String]) {
+        let reason: String? = stream.terminals.first.flatMap { if case let .terminal(reason, _) = $0.part { reason } else { nil } }
+        func ms(_ duration: Duration?) -> Double? { duration.map(\.inMilliseconds) }
+        if jsonl {
+            var object: [String: Any] = ["kind": "dialect", "dialect": stream.dialect, "text": stream.text, "terminal_events": stream.terminals.count,
+                                         "unknown_frames": stream.unknownCount, "unreadable_frames": stream.unreadable, "failed_checks": failures,
+                                         "chunk_gaps": timing.chunkGaps.count]
+            object["finish_reason"] = reason
+            object["input_tokens"] = stream.usage?.input?.int
+            object["output_tokens"] = stream.usage?.output?.int
+            object["ttft_ms"] = ms(timing.timeToFirstToken)
+            object["gap_p50_ms"] = ms(timing.gap(quantile: 0.5))
+            object["gap_p95_ms"] = ms(timing.gap(quantile: 0.95))
+            object["gap_max_ms"] = ms(timing.chunkGaps.max())
+            object["tpot_ms"] = ms(timing.timePerOutputToken)
+            object["tokens_per_second"] = timing.tokensPerSecond
+            emit(object)
+        } else {
+            let usage = stream.usage.map { " usage: input \($0.input?.text ?? "-") output \($0.output?.text ?? "-");" } ?? ""
+            buffer.append("-- \(stream.dialect): \(stream.text.count) characters of text, \(stream.terminals.count) terminal event(s)" +
+                          (reason.map { " (\($0))" } ?? "") + ";\(usage) \(stream.unknownCount) unknown frame(s)\n")
+            let figures = [("TTFT", ms(timing.timeToFirstToken)), ("gap p50", ms(timing.gap(quantile: 0.5))), ("p95", ms(timing.gap(quantile: 0.95))),
+                           ("max", ms(timing.chunkGaps.max())), ("TPOT", ms(timing.timePerOutputToken))]
+                .compactMap { name, value in value.map { String(format: "%@ %.1f ms", name, $0) } }
+            buffer.append("-- timing: " + (figures.isEmpty ? "no text arrived" : figures.joined(separator: ", ")) +
+                          (timing.tokensPerSecond.map { String(format: ", %.1f tokens/s", $0) } ?? "") + "\n")
+            for problem in stream.unreadable + failures { buffer.append("-- ✘ \(problem)\n") }
         }
         flush()
     }

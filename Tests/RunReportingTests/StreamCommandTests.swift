@@ -42,6 +42,58 @@ struct StreamCommandTests {
         #expect(lines.allSatisfy { !$0.text.contains("c2lnbmF0dXJl") })
     }
 
+    /// Runs `anon-e2e stream` on a transcript the loopback server plays back; its JSON lines.
+    func replay(_ transcript: String, dialect: String) throws -> (status: Int32, lines: [[String: Any]]) {
+        let server = try LoopbackServer()
+        let process = Process()
+        process.executableURL = cli
+        process.arguments = ["stream", server.baseURL + "/echo", "--data", transcript, "-H", "Content-Type: text/event-stream", "--dialect", dialect, "--jsonl"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        return (process.terminationStatus, lines)
+    }
+
+    static func transcript(_ name: String) throws -> String {
+        try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/dialects/\(name).sse"), encoding: .utf8)
+    }
+
+    @Test("--dialect prints the text, the end and the usage the recorded transcript holds",
+          arguments: [("native", 4), ("openai-chat", 7), ("openai-responses", 2), ("anthropic", 15), ("ai-sdk-ui", nil)] as [(String, Int?)])
+    func dialectSummary(_ name: String, _ outputTokens: Int?) throws {
+        let (status, lines) = try replay(try Self.transcript(name), dialect: name)
+        #expect(status == 0)
+        let summary = try #require(lines.last { $0["kind"] as? String == "dialect" })
+        #expect(summary["text"] as? String == "Hello, wörld")
+        #expect(summary["terminal_events"] as? Int == 1)
+        #expect(summary["output_tokens"] as? Int == outputTokens)
+        #expect((summary["failed_checks"] as? [String])?.isEmpty == true, "\(summary)")
+    }
+
+    @Test("an error chunk inside a 200 stream fails the command, naming the frame")
+    func errorChunk() throws {
+        let transcript = try Self.transcript("openai-chat").replacingOccurrences(
+            of: "data: [DONE]", with: "data: {\"error\":{\"message\":\"model overloaded\",\"type\":\"server_error\"}}\n\ndata: [DONE]")
+        let (status, lines) = try replay(transcript, dialect: "openai-chat")
+        #expect(status == 1)
+        let failed = try #require(lines.last { $0["kind"] as? String == "dialect" }?["failed_checks"] as? [String])
+        #expect(failed.contains { $0.contains("no error frame inside the 200 stream") && $0.contains("model overloaded") })
+    }
+
+    @Test("--jsonl carries each event's lastEventId: the last id seen, kept across events without one")
+    func lastEventID() throws {
+        let (_, lines) = try replay("id: 7\ndata: a\n\ndata: b\n\nid: 8\ndata: c\n\n", dialect: "native")
+        let events = lines.filter { $0["kind"] as? String == "event" }
+        #expect(events.map { $0["last_event_id"] as? String } == ["7", "7", "8"])
+        #expect(events.map { $0["id"] is NSNull } == [false, true, false])
+    }
+
     @Test("a non-2xx answer exits 1")
     func failureStatus() throws {
         let server = try LoopbackServer()

@@ -28,7 +28,7 @@ public final class StagingContext: Sendable {
             Attachment.record(bytes, named: name)
         }
         self.evidence = evidence
-        let measurements = Measurements(evidence: evidence, events: StreamInvariants(configuration: configuration), inFlight: StreamsInFlight())
+        let measurements = Measurements(evidence: evidence, inFlight: StreamsInFlight())
         let backend = StagingBackend(configuration: configuration, redactor: redactor, inFlight: measurements.inFlight, onStream: { measurements.note($0) })
         self.backend = backend
         identities = IdentityPool(
@@ -63,12 +63,11 @@ extension Trait where Self == StagingContextTrait {
 /// The phases of every answered stream, noted for the history and the metrics.
 struct Measurements: Sendable {
     let evidence: EvidenceRecorder
-    let events: StreamInvariants
     let inFlight: StreamsInFlight
 
     func note(_ stream: MessageStream) {
         guard (200..<300).contains(stream.head.status), !stream.transcript.items.isEmpty else { return }
-        let measured = StreamMeasurements(stream, events: events)
+        let measured = StreamMeasurements(stream)
         for (name, value) in measured.values + [("streams_in_flight", Double(inFlight.most))] {
             evidence.note(TraceNote(kind: .measurement, caseID: Staging.caseID, traceID: stream.traceID, name: name, value: value))
         }

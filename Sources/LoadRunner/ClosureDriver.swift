@@ -77,7 +77,7 @@ public struct ClosureDriver: Sendable {
             result.detail = "\(first.check): \(first.detail ?? "")"
             return result
         }
-        for (name, value) in StreamMeasurements(stream, events: invariants).values {
+        for (name, value) in StreamMeasurements(stream).values {
             result.phases[name] = value
         }
         return result

@@ -8,7 +8,10 @@ import Transport
 /// of the streams' phases, the most streams in flight, refusals by code and
 /// the run's duration. Labels hold case ids, phases and codes only.
 public struct RunMetrics: Sendable {
-    public static let phases = [("first_byte", "first_byte_ms"), ("first_delta", "first_delta_ms"), ("final", "final_ms")]
+    public static let phases = [("first_byte", "first_byte_ms"), ("first_delta", "first_delta_ms"), ("ttft", "ttft_ms"), ("final", "final_ms")]
+    /// Each stream's gaps between the chunks that carried text: its median, 95th percentile and longest.
+    public static let chunkGaps = [("p50", "chunk_gap_p50_ms"), ("p95", "chunk_gap_p95_ms"), ("max", "chunk_gap_max_ms")]
+    static let gapBuckets: [Duration] = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000].map { .milliseconds($0) }
     public static let buckets: [Duration] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120].map { .milliseconds(Int64($0 * 1000)) }
 
     public let text: String
@@ -33,6 +36,14 @@ public struct RunMetrics: Sendable {
             let histogram = registry.makeDurationHistogram(
                 descriptor: Self.name("e2e_anon_latency_seconds", "Time from the request to a phase of the answer"),
                 labels: job + [("phase", phase)], buckets: Self.buckets)
+            for value in recorded.measurements where value.name == measurement {
+                histogram.record(.nanoseconds(Int64(value.value * 1_000_000)))
+            }
+        }
+        for (stat, measurement) in Self.chunkGaps {
+            let histogram = registry.makeDurationHistogram(
+                descriptor: Self.name("e2e_anon_chunk_gap_seconds", "Per stream, a statistic of the gaps between the chunks that carried text"),
+                labels: job + [("stat", stat)], buckets: Self.gapBuckets)
             for value in recorded.measurements where value.name == measurement {
                 histogram.record(.nanoseconds(Int64(value.value * 1_000_000)))
             }

@@ -65,7 +65,7 @@ public struct DailyConversation: Sendable {
         let invariants = StreamInvariants(configuration: configuration)
         outcome.verdicts += invariants.head(stream) + invariants.frames(stream) + invariants.contents(stream)
         if case let .failed(reason) = stream.ending { outcome.verdicts.append(Verdict("the stream ends with final", passed: false, detail: reason)) }
-        let measured = StreamMeasurements(stream, events: invariants)
+        let measured = StreamMeasurements(stream)
         outcome.measurements += measured.values
 
         guard let connection = configuration[.dbConn], !connection.isEmpty else { return }

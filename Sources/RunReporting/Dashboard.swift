@@ -3,7 +3,7 @@ import Evidence
 import RunHistory
 
 /// `dashboard.html`: the history drawn. Pass rate per day, run duration,
-/// first-token and full-reply latency (p50/p95 per run), the flaky cases,
+/// time to first token, full reply and the longest chunk gap (p50/p95 per run), the flaky cases,
 /// the last failures linked to their run's report, and the runs × cases grid.
 public struct Dashboard: Sendable {
     public let runs: [HistoryRun]
@@ -11,14 +11,17 @@ public struct Dashboard: Sendable {
     public let flaky: [HistoryDatabase.Flaky]
     public let firstToken: [(run: HistoryRun, p50: Double, p95: Double)]
     public let fullReply: [(run: HistoryRun, p50: Double, p95: Double)]
+    /// The streams' longest gaps between chunks of text (per run: p50 and p95 over its streams).
+    public let chunkGaps: [(run: HistoryRun, p50: Double, p95: Double)]
 
     /// - Parameter limit: how many of the last runs to draw.
     public init(history: HistoryDatabase, limit: Int = 60) throws {
         runs = Array(try history.lastRuns(limit).reversed())
         cases = try history.cases(ofRuns: runs)
         flaky = try history.flaky(lastRuns: min(limit, 20))
-        firstToken = try history.trend("first_delta_ms", lastRuns: limit)
+        firstToken = try history.trend("ttft_ms", lastRuns: limit)
         fullReply = try history.trend("final_ms", lastRuns: limit)
+        chunkGaps = try history.trend("chunk_gap_max_ms", lastRuns: limit)
     }
 
     public var html: String {
@@ -41,7 +44,8 @@ public struct Dashboard: Sendable {
             .init(name: "duration", color: "#0969da", points: indexed.map { ($0.index, $0.run.seconds, $0.run.runID) }),
         ], runAttribute: true)
         let position = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($0.element.runID, Double($0.offset)) })
-        for (title, trend) in [("First token (first delta), ms", firstToken), ("Full reply (final), ms", fullReply)] {
+        for (title, trend) in [("Time to first token (first non-empty text), ms", firstToken), ("Full reply (terminal event), ms", fullReply),
+                               ("Longest gap between chunks of text, ms", chunkGaps)] {
             body += H.lineChart(title: title, unit: "", series: [
                 .init(name: "p50", color: "#0969da", points: trend.map { (position[$0.run.runID] ?? 0, $0.p50, $0.run.runID) }),
                 .init(name: "p95", color: "#bc4c00", points: trend.map { (position[$0.run.runID] ?? 0, $0.p95, $0.run.runID) }),

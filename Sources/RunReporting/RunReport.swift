@@ -92,6 +92,19 @@ public struct RunReport: Sendable {
             }
         }
 
+        // Every stream's timing, as the LLM benchmarks report it, whatever its dialect.
+        let columns = ["ttft_ms", "chunk_gap_p50_ms", "chunk_gap_p95_ms", "chunk_gap_max_ms", "final_ms", "tokens_per_second"]
+        let timed = Dictionary(grouping: notes.filter { $0.kind == .measurement && $0.traceID != nil && columns.contains($0.name ?? "") }, by: { $0.traceID! })
+        if !timed.isEmpty {
+            text += "\n## Streams: timing\n\nTime to first token (the request to the first non-empty text), the gaps between the chunks that carried text, " +
+                "the terminal event, in ms; tokens per second after the first.\n\n| X-Trace-Id | case | TTFT | gap p50 | gap p95 | gap max | terminal | tokens/s |\n|---|---|---|---|---|---|---|---|\n"
+            for trace in timed.keys.sorted() {
+                let values = Dictionary(timed[trace]!.compactMap { note in note.name.flatMap { name in note.value.map { (name, $0) } } }, uniquingKeysWith: { a, _ in a })
+                let cells = columns.map { values[$0].map { String(format: "%.1f", $0) } ?? "" }
+                text += "| `\(trace)` | \(timed[trace]!.first?.caseID?.description ?? "") | " + cells.joined(separator: " | ") + " |\n"
+            }
+        }
+
         let mutations = notes.filter { $0.kind == .mutation }
         if !mutations.isEmpty {
             let refused = mutations.filter { $0.passed == true }.count

@@ -10,8 +10,9 @@ import RunMetrics
 /// from it: offline, on a temporary SQLite file.
 @Suite("Run history, dashboard and metrics")
 struct RunHistoryTests {
+    /// - Parameter measured: the measurements each latency is recorded as.
     static func recorded(_ runID: String, at seconds: Double, verdicts: [String: String], latencies: [Double] = [], green: Bool? = nil,
-                         refusals: [(Int, String)] = []) -> RecordedRun {
+                         refusals: [(Int, String)] = [], measured: [String] = ["first_delta_ms"]) -> RecordedRun {
         let started = Date(timeIntervalSince1970: 1_790_000_000 + seconds)
         let failed = verdicts.values.filter { $0 == "failed" }.count
         let run = HistoryRun(runID: runID, kind: .suite, started: started, finished: started.addingTimeInterval(60), targetKind: "local stack",
@@ -25,7 +26,9 @@ struct RunHistoryTests {
                 HistoryCase(caseID: $0.key, suite: "StagingStream", verdict: $0.value, reason: $0.value == "failed" ? "expected <final>; got none" : "",
                             seconds: 1, traceIDs: "t-\(runID)", rules: "S2.1")
             },
-            measurements: latencies.map { HistoryMeasurement(caseID: "StagingStream/order", traceID: "t", name: "first_delta_ms", value: $0) },
+            measurements: latencies.flatMap { value in
+                measured.map { HistoryMeasurement(caseID: "StagingStream/order", traceID: "t", name: $0, value: value) }
+            },
             refusals: refusals.map { HistoryRefusal(caseID: "StagingPolicy/admin", status: $0.0, code: $0.1) })
     }
 
@@ -91,7 +94,8 @@ struct RunHistoryTests {
     @Test("metrics.prom: the run's success, each case's, the latency histograms and the refusals by code, in the text format")
     func metrics() throws {
         let failed = Self.recorded("r1", at: 0, verdicts: ["StagingStream/order": "failed", "StagingAuth/claims": "passed", "StagingX/gated": "skipped"],
-                                   latencies: [150, 2600], refusals: [(401, "auth.missing_token"), (401, "auth.missing_token"), (403, "policy.forbidden")])
+                                   latencies: [150, 2600], refusals: [(401, "auth.missing_token"), (401, "auth.missing_token"), (403, "policy.forbidden")],
+                                   measured: ["first_delta_ms", "ttft_ms", "chunk_gap_max_ms"])
         let text = RunMetrics(failed).text
         #expect(text.contains(#"e2e_anon_success{kind="suite",target="local stack"} 0"#))
         #expect(text.contains(#"e2e_anon_case_success{kind="suite",target="local stack",case="StagingStream/order"} 0"#))
@@ -101,6 +105,8 @@ struct RunHistoryTests {
         #expect(text.contains(#"e2e_anon_latency_seconds_count{kind="suite",target="local stack",phase="first_delta"} 2"#))
         #expect(text.contains(#"e2e_anon_refusals_total{kind="suite",target="local stack",status="401",code="auth.missing_token"} 2"#))
         #expect(text.contains("# TYPE e2e_anon_latency_seconds histogram"))
+        #expect(text.contains(#"e2e_anon_latency_seconds_count{kind="suite",target="local stack",phase="ttft"} 2"#))
+        #expect(text.contains(#"e2e_anon_chunk_gap_seconds_bucket{kind="suite",target="local stack",stat="max",le="0.25"} 1"#))
     }
 
     @Test("REPORT.html: verdict colours, each SSE transcript as a timeline of arrivals, escaped text, nothing from elsewhere")
@@ -115,7 +121,7 @@ struct RunHistoryTests {
             TestEventLog.Case(caseID: CaseID(suite: "StagingStream", function: "heartbeat"), displayName: "heartbeat", verdict: .skipped,
                               reason: "no silence long enough", seconds: 0),
         ]
-        let notes = [TraceNote(kind: .measurement, caseID: CaseID(suite: "StagingStream", function: "order"), traceID: "t1", name: "first_delta_ms", value: 1500)]
+        let notes = [TraceNote(kind: .measurement, caseID: CaseID(suite: "StagingStream", function: "order"), traceID: "t1", name: "ttft_ms", value: 1500)]
         let html = RunReport(runID: "r1", target: "local", cases: cases, notes: notes).html(directory: directory)
         #expect(html.contains(#"data-verdict="failed" data-case="StagingStream/order""#))
         #expect(html.contains("no silence long enough"), "a skip shows its reason")

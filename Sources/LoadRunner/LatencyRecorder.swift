@@ -7,7 +7,7 @@ import Transport
 /// significant digits), the outcomes by kind, and a per-second series for
 /// the plots. Safe to share between the closures in flight.
 public final class LatencyRecorder: Sendable {
-    public static let phases = ["first_byte_ms", "first_delta_ms", "final_ms"]
+    public static let phases = ["first_byte_ms", "first_delta_ms", "ttft_ms", "chunk_gap_max_ms", "final_ms"]
 
     struct State {
         var histograms: [String: Histogram<UInt64>] = [:]

@@ -30,6 +30,9 @@ META = \#(setting(.eventMeta))
 DELTA = \#(setting(.eventDelta))
 FINAL = \#(setting(.eventFinal))
 ERROR = \#(setting(.eventError))
+# The frames checked below are CONTRACT §2's own: another dialect would be judged wrongly, so it stops here.
+if \#(setting(.streamDialect)) != "native":
+    raise SystemExit("the Locust export checks the native frames only; run `anon-e2e load` for STREAM_DIALECT=" + os.environ["STREAM_DIALECT"])
 
 
 def events_of(lines):

@@ -32,25 +32,20 @@ public struct RunMetrics: Sendable {
                                labels: job + [("case", item.caseID)])
                 .set(to: item.verdict == "passed" ? 1.0 : 0.0)
         }
+        /// One histogram of the run's measurements of that name, in seconds.
+        func histogram(_ name: String, _ help: String, labels: [(String, String)], buckets: [Duration], of measurement: String) {
+            let histogram = registry.makeDurationHistogram(descriptor: Self.name(name, help), labels: job + labels, buckets: buckets)
+            for value in recorded.measurements where value.name == measurement { histogram.record(.nanoseconds(Int64(value.value * 1_000_000))) }
+        }
         for (phase, measurement) in Self.phases {
-            let histogram = registry.makeDurationHistogram(
-                descriptor: Self.name("e2e_anon_latency_seconds", "Time from the request to a phase of the answer"),
-                labels: job + [("phase", phase)], buckets: Self.buckets)
-            for value in recorded.measurements where value.name == measurement {
-                histogram.record(.nanoseconds(Int64(value.value * 1_000_000)))
-            }
+            histogram("e2e_anon_latency_seconds", "Time from the request to a phase of the answer", labels: [("phase", phase)],
+                      buckets: Self.buckets, of: measurement)
         }
         for (stat, measurement) in Self.chunkGaps {
-            let histogram = registry.makeDurationHistogram(
-                descriptor: Self.name("e2e_anon_chunk_gap_seconds", "Per stream, a statistic of the gaps between the chunks that carried text"),
-                labels: job + [("stat", stat)], buckets: Self.gapBuckets)
-            for value in recorded.measurements where value.name == measurement {
-                histogram.record(.nanoseconds(Int64(value.value * 1_000_000)))
-            }
+            histogram("e2e_anon_chunk_gap_seconds", "Per stream, a statistic of the gaps between the chunks that carried text", labels: [("stat", stat)],
+                      buckets: Self.gapBuckets, of: measurement)
         }
-        let signIn = registry.makeDurationHistogram(descriptor: Self.name("e2e_anon_sign_in_seconds", "Anonymous sign-in latency"),
-                                                    labels: job, buckets: Self.buckets)
-        for value in recorded.measurements where value.name == "sign_in_ms" { signIn.record(.nanoseconds(Int64(value.value * 1_000_000))) }
+        histogram("e2e_anon_sign_in_seconds", "Anonymous sign-in latency", labels: [], buckets: Self.buckets, of: "sign_in_ms")
         let inFlight = recorded.measurements.filter { $0.name == "streams_in_flight" }.map(\.value).max() ?? 0
         registry.makeGauge(descriptor: Self.name("e2e_anon_sse_connections_max", "The most SSE streams the run held open at once"), labels: job)
             .set(to: inFlight)

@@ -42,10 +42,12 @@ struct StagingUpgradeTests {
         let auth = backend.auth
         // Spent: it leaves the run as a registered user.
         let anonymous = try await Staging.spentUser("made permanent")
-        let id = try #require(anonymous.userID)
+        // Thrown, not #require'd: Once hands every case that needs the upgrade an error of its own.
+        guard let id = anonymous.userID else { throw FixtureFailed(fixture: "an anonymous user made permanent", cause: "the session names no user id") }
         let answer = try await backend.messages.json("a conversation from before the upgrade", token: anonymous.accessToken)
-        let conversation = try #require(MessagesAPI.conversationID(of: answer),
-                                        "no conversation_id: \(answer.status) \(answer.text.prefix(200))")
+        guard let conversation = MessagesAPI.conversationID(of: answer) else {
+            throw FixtureFailed(fixture: "an anonymous user made permanent", cause: "no conversation_id: \(answer.status) \(answer.text.prefix(200))")
+        }
         let domain = configuration.text(.registeredEmailDomain)
         let email = "e2e-upgrade-\(UUID().uuidString.prefix(12).lowercased())@\(domain)"
         let password = "pw-" + UUID().uuidString

@@ -101,6 +101,10 @@ extension ConfigurationKey {
     /// Sent as `gotrue_meta_security.captcha_token` when the project has captcha on (a provider's test token).
     public static let captchaToken = ConfigurationKey("ANON_E2E_CAPTCHA_TOKEN", secret: true)
     public static let revocationChecked = ConfigurationKey("SESSION_REVOCATION_CHECKED", default: "false", .boolean)
+    /// The team declares Row Level Security for anonymous users (S4.9), and DB_CONN's role may `SET ROLE authenticated`.
+    public static let rlsChecked = ConfigurationKey("RLS_CHECKED", default: "false", .boolean)
+    /// Tables anyone may read and no anonymous user may write (comma-separated): an insert is refused with 42501.
+    public static let rlsPublicTables = ConfigurationKey("RLS_PUBLIC_TABLES")
     public static let corsOrigins = ConfigurationKey("CORS_ORIGINS", default: "http://localhost:3000,http://localhost:8000")
     public static let errorCodeMap = ConfigurationKey("ERROR_CODE_MAP")
     /// Registered users the suite signs up (a few a run) get addresses under this domain.
@@ -154,7 +158,8 @@ extension ConfigurationKey {
         supabaseURL, supabaseAnonKey, apiBase, dbConn, supabaseJWTSecret, signingJWK, serviceRoleKey,
         messagesPath, batchPath, sharePath, conversationPath, adminPath, healthPath, socketPath,
         eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported, streamDialect, streamDialectMapping, requestTemplate, model,
-        batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, refreshReuseInterval, revocationChecked, corsOrigins, errorCodeMap,
+        batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, refreshReuseInterval, revocationChecked, rlsChecked, rlsPublicTables,
+        corsOrigins, errorCodeMap,
         supabaseDeployment, apikeyChecked, apikeyMissingMessage, apikeyWrongMessage, jwtIssuer, signInBudget, captchaToken,
         registeredEmail, registeredPassword,
         registeredEmailDomain, defaultSystemPrompt,

@@ -144,7 +144,9 @@ public struct SQLAssertionFile: Sendable {
 
     /// Runs every assertion; a query that fails is a failed assertion with its error. One that
     /// needs a parameter passed as nil is not run: nothing is reported as checked that was not.
-    public func run(on session: PostgresSession, parameters: [String: String?]) -> [Result] {
+    /// - Parameter subjects: where the subject queries run (default: where the assertions do); a user
+    ///   impersonated under Row Level Security checks that rows it must not see exist, as the reader sees them.
+    public func run(on session: some SQLQuerying, subjects: (any SQLQuerying)? = nil, parameters: [String: String?]) -> [Result] {
         assertions.map { assertion in
             let absent = parameters.filter { $0.value == nil && (assertion.sql + assertion.subjectSQL).contains(":\($0.key)") }.keys.sorted()
             if !absent.isEmpty {
@@ -156,7 +158,7 @@ public struct SQLAssertionFile: Sendable {
                 var result = Result(assertion: assertion, rows: try session.query(sql, values), error: nil)
                 if !assertion.subjectSQL.isEmpty {
                     let (subject, subjectValues) = try Self.bind(assertion.subjectSQL, parameters, assertion: assertion.name)
-                    result.subjectRows = try session.query(subject, subjectValues).count
+                    result.subjectRows = try (subjects ?? session).query(subject, subjectValues).count
                 }
                 return result
             } catch {

@@ -2,14 +2,15 @@ import CLibPQ
 import Foundation
 import Synchronization
 
-/// A PostgreSQL session that cannot write: the server is told
+/// A PostgreSQL session that never commits: the server is told
 /// `default_transaction_read_only=on` at connect, and every statement runs
-/// alone inside `BEGIN READ ONLY … ROLLBACK`. Every statement has a
+/// alone inside `BEGIN READ ONLY … ROLLBACK`; `impersonating` runs a user's
+/// statements read-write and rolls them back. Every statement has a
 /// `statement_timeout`; parameters travel separately (`PQexecParams`).
 ///
 /// Safety of `@unchecked Sendable`: the libpq connection is used only while
 /// holding `lock`, so one statement runs at a time.
-public final class PostgresSession: @unchecked Sendable {
+public final class PostgresSession: SQLQuerying, @unchecked Sendable {
     public let target: ConnectionString
     private let connection: OpaquePointer
     private let lock = Mutex(())
@@ -41,6 +42,41 @@ public final class PostgresSession: @unchecked Sendable {
             try command("BEGIN TRANSACTION READ ONLY")
             defer { try? command("ROLLBACK") }
             return try execute(sql, parameters)
+        }
+    }
+
+    /// Runs `body` in one transaction as `role` with `claims` in `request.jwt.claims` (how
+    /// Supabase's policies see a user: `auth.uid()`, `auth.jwt()`), then rolls it back, whatever
+    /// happens: Row Level Security is exercised and nothing is ever committed. The transaction is
+    /// read-write only so that a refused insert is refused by the policy (42501), not for being
+    /// read-only (25006). DB_CONN's role must be allowed to `SET ROLE` to `role`.
+    public func impersonating<R>(role: String, claims: String, _ body: (Impersonation) throws -> R) throws -> R {
+        guard role.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !role.isEmpty else {
+            throw PostgresError.query(sqlState: "42602", message: "not a role name: \(role)", detail: nil, statement: "SET LOCAL ROLE")
+        }
+        return try lock.withLock { _ in
+            try command("BEGIN TRANSACTION READ WRITE")
+            defer { try? command("ROLLBACK") }
+            try command("SET LOCAL ROLE \"\(role)\"")
+            _ = try execute("SELECT set_config('request.jwt.claims', $1, true)", [claims])
+            return try body(Impersonation(session: self))
+        }
+    }
+
+    /// Statements inside `impersonating`: queries, and statements expected to be refused (each in a
+    /// savepoint, so the transaction goes on). Only ever reached through the session's lock.
+    public struct Impersonation: SQLQuerying {
+        fileprivate let session: PostgresSession
+
+        public func query(_ sql: String, _ parameters: [String?] = []) throws -> [PostgresRow] {
+            try session.execute(sql, parameters)
+        }
+
+        /// The error the statement met, nil when it ran; its effects are rolled back either way.
+        public func refusal(of sql: String, _ parameters: [String?] = []) throws -> PostgresError? {
+            try session.command("SAVEPOINT refusal")
+            defer { try? session.command("ROLLBACK TO SAVEPOINT refusal") }
+            do { _ = try session.execute(sql, parameters); return nil } catch let error as PostgresError { return error }
         }
     }
 

@@ -19,7 +19,7 @@ public enum LocalStaging {
     }
 
     public static func application(settings: Settings) throws -> some ApplicationProtocol {
-        let store = try Store(databaseURL: settings.databaseURL, faults: settings.faults)
+        let store = try Store(databaseURL: settings.databaseURL, faults: settings.faults, issuer: settings.issuer)
         let keys = try SigningKeys.load(file: settings.signingKeyFile, legacySecret: settings.legacyJWTSecret)
         var logger = Logger(label: "local-staging")
         logger.logLevel = .warning

@@ -10,9 +10,12 @@ public struct Store: Sendable {
     let logger = Logger(label: "local-staging.db")
     /// Writes broken on purpose (LOCAL_STAGING_FAULTS), for ci/prove.
     let faults: Set<Fault>
+    /// The `iss` of this instance's tokens: its policy faults are recorded under it.
+    let issuer: String?
 
-    public init(databaseURL: String, faults: Set<Fault> = []) throws {
+    public init(databaseURL: String, faults: Set<Fault> = [], issuer: String? = nil) throws {
         self.faults = faults
+        self.issuer = issuer
         guard let url = URLComponents(string: databaseURL), let host = url.host, let user = url.user else {
             throw Settings.Missing(name: "DATABASE_URL (postgresql://user:password@host:port/db)")
         }
@@ -59,6 +62,13 @@ public struct Store: Sendable {
             try await connection.query("INSERT INTO users (id, is_anonymous, email, last_login_at) VALUES (\(id), \(anonymous), \(email), \(login))", logger: logger)
             try await connection.query("INSERT INTO auth.sessions (id, user_id, amr_method, amr_timestamp) VALUES (\(sessionID), \(id), \(method), \(now))", logger: logger)
             try await connection.query("INSERT INTO auth.refresh_tokens (token, session_id) VALUES (\(refreshToken), \(sessionID))", logger: logger)
+            // Before the first user can be checked against the policies, this instance's broken ones are in place.
+            if let issuer {
+                for fault in faults where fault.breaksPolicy {
+                    try await connection.query("INSERT INTO auth.policy_faults (issuer, fault) VALUES (\(issuer), \(fault.rawValue)) ON CONFLICT DO NOTHING",
+                                               logger: logger)
+                }
+            }
         }
         guard let user = try await user(id) else { throw GoTrueError(.internalServerError, "unexpected_failure", "user vanished") }
         return (user, AuthSession(id: sessionID, userID: id, method: method, timestamp: now))

@@ -94,6 +94,9 @@ public enum Fault: String, Sendable, CaseIterable {
     case sequenceGap = "responses-sequence-gap"
     case stopBeforeLastDelta = "anthropic-stop-before-last-delta"
     case textAfterFinish = "ai-sdk-text-after-finish"
+    // Row Level Security (S4.9): the database's policies, broken for this instance's tokens.
+    case rlsOthersVisible = "rls-others-visible"
+    case rlsAnonymousWritesPublic = "rls-anonymous-writes-public"
 
     public struct Unknown: Error, CustomStringConvertible {
         public let name: String
@@ -196,8 +199,14 @@ extension Fault {
         case .sequenceGap: "OpenAI Responses: a `sequence_number` is skipped"
         case .stopBeforeLastDelta: "Anthropic: `message_stop` comes before the last text delta"
         case .textAfterFinish: "AI SDK UI stream: a `text-delta` after `finish`"
+        case .rlsOthersVisible: "RLS: a user sees other users' `conversations`"
+        case .rlsAnonymousWritesPublic: "RLS: an anonymous user may insert into a public table (`shared_links`)"
         }
     }
+
+    /// A fault of the database's policies (sql/schema.sql's `auth.policy_fault`), on for the tokens of
+    /// this instance's issuer only: other instances on the same database keep the right policies.
+    public var breaksPolicy: Bool { self == .rlsOthersVisible || self == .rlsAnonymousWritesPublic }
 
     /// The dialect a fault breaks: LocalStaging speaks it when the fault is on and no dialect is set.
     public var dialect: String? {

@@ -29,6 +29,8 @@ extension Settings {
             ("SSE_RESUME_SUPPORTED", String(resumeSupported)), ("STREAM_DIALECT", dialect), ("JWT_LEEWAY", String(leeway)),
             // Its API checks every token's session_id against live sessions (S1.15).
             ("SESSION_REVOCATION_CHECKED", "true"), ("REFRESH_REUSE_INTERVAL", String(refreshReuseInterval)),
+            // sql/schema.sql's policies, and its public table (share links).
+            ("RLS_CHECKED", "true"), ("RLS_PUBLIC_TABLES", "shared_links"),
             ("CORS_ORIGINS", corsOrigins.joined(separator: ",")), ("DEFAULT_SYSTEM_PROMPT", defaultSystemPrompt),
             ("ANON_E2E_TARGET", "local stack"), ("ANON_E2E_CAPABILITIES", "auth,api,database,signingKey,realtime"),
             // A lure address nothing listens on: LocalStaging never fetches a token's jku/x5u.

@@ -22,6 +22,8 @@ actor IdentityPool {
         /// When it may be leased again: a released user waits out the per-second
         /// rate window and the release of its stream slots (S4.4, S4.6).
         var freeAt: ContinuousClock.Instant
+        /// Kept from an earlier run: its session may have ended since.
+        var kept = false
     }
 
     /// Why no user could be had.
@@ -59,12 +61,16 @@ actor IdentityPool {
     private(set) var signIns = 0
     private var freshSignIns = 0
     private var refused: Refusal?
+    /// Where the users are kept across runs, if anywhere.
+    private let cache: IdentityCache?
 
     /// - Parameters:
     ///   - budget: `ANON_E2E_SIGNIN_BUDGET`.
     ///   - allowance: messages one user may be given (`ANON_DAILY_QUOTA − 2`).
     ///   - wait: how long a request waits for a user before it fails.
+    ///   - cache: users kept from earlier runs, and where this run's are kept.
     init(budget: Int, freshReserve: Int = 1, spare: Int = 2, allowance: Int, cooldown: Duration = .milliseconds(1200), wait: Duration,
+         cache: IdentityCache? = nil,
          signIn: @escaping @Sendable () async throws -> GoTrueSession, refresh: @escaping @Sendable (String) async throws -> GoTrueSession) {
         self.budget = budget
         self.freshReserve = min(freshReserve, max(budget - 1, 0))
@@ -74,6 +80,15 @@ actor IdentityPool {
         self.wait = wait
         self.signIn = signIn
         self.refresh = refresh
+        self.cache = cache
+        users = (cache?.load(allowance: allowance) ?? []).map { User(session: $0.session, messagesLeft: $0.messagesLeft, freeAt: .now, kept: true) }
+    }
+
+    /// The users the run kept from earlier runs (cached), for the run's last line.
+    var keptUsers: Int { users.filter(\.kept).count }
+
+    private func saveCache() {
+        cache?.save(users.map { ($0.session, $0.messagesLeft) })
     }
 
     /// `count` users at once for `holder`, each with `messages` messages of its allowance.
@@ -108,11 +123,26 @@ actor IdentityPool {
                     return users[index].session
                 }
                 var sessions: [GoTrueSession] = []
-                for session in taken { sessions.append(try await refreshedIfDue(session)) }
+                var ended = false
+                for session in taken {
+                    do { sessions.append(try await refreshedIfDue(session)) } catch is GoTrueError where isKept(session) {
+                        // A kept user whose session ended since: dropped, and the request tried again.
+                        retire(session)
+                        ended = true
+                    }
+                }
+                if ended {
+                    for session in sessions { if let index = users.firstIndex(where: { $0.session.refreshToken == session.refreshToken }) {
+                        users[index].holder = nil
+                        users[index].messagesLeft += messages
+                    } }
+                    continue
+                }
                 if missing > 0 {
                     if fresh { freshSignIns += missing }
                     sessions += try await signInUsers(missing, messages: messages, for: holder, lasting: tenure)
                 }
+                saveCache()
                 return sessions
             }
             // Users being signed in now may serve this request once their holders are done.
@@ -138,7 +168,12 @@ actor IdentityPool {
 
     /// A user that is spent, or that its case left in a bad state (slots still held): never handed on.
     func retire(_ session: GoTrueSession) {
-        users.removeAll { $0.session.accessToken == session.accessToken }
+        users.removeAll { $0.session.accessToken == session.accessToken || $0.session.refreshToken == session.refreshToken }
+        saveCache()
+    }
+
+    private func isKept(_ session: GoTrueSession) -> Bool {
+        users.first { $0.session.refreshToken == session.refreshToken }?.kept ?? false
     }
 
     /// The holder's users come back, free again after the cooldown.

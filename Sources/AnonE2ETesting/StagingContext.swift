@@ -1,3 +1,4 @@
+import Foundation
 import Contract
 import Evidence
 import Testing
@@ -34,6 +35,7 @@ public final class StagingContext: Sendable {
         identities = IdentityPool(
             budget: configuration.int(.signInBudget), allowance: configuration.int(.anonymousDailyQuota) - 2,
             wait: configuration.duration(.replyTimeout) * 2,
+            cache: configuration[.identityCache].map { IdentityCache(url: URL(fileURLWithPath: $0), secrets: redactor) },
             signIn: { try await Staging.signInAnonymously(auth: backend.auth, evidence: evidence) },
             refresh: { try await backend.auth.refresh($0) })
     }

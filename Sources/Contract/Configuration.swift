@@ -89,6 +89,9 @@ public struct Configuration: Sendable {
             }
         }
         _ = try dialect()
+        if let cache = self[.identityCache], Self.isInside(cache, directory: text(.artifactsDirectory)) {
+            throw InvalidValue(key: .identityCache, value: cache, expected: "a file outside \(text(.artifactsDirectory))/ (the artifacts are published; the kept sessions must not be)")
+        }
         if let problem = MessageRequestBody(configuration: self).templateProblem {
             throw InvalidValue(key: .requestTemplate, value: self[.requestTemplate] ?? "", expected: problem)
         }
@@ -97,6 +100,12 @@ public struct Configuration: Sendable {
             throw InvalidValue(key: .capabilities, value: name,
                                expected: "a list of capabilities (\(Capability.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
+    }
+
+    /// Whether `path` lies inside `directory` (both taken from the working directory).
+    static func isInside(_ path: String, directory: String) -> Bool {
+        let file = URL(fileURLWithPath: path).standardizedFileURL.path, folder = URL(fileURLWithPath: directory).standardizedFileURL.path
+        return file == folder || file.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
     }
 
     /// The run's id (`ANON_E2E_RUN_ID`), or a fresh one when none is configured.

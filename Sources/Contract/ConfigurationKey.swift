@@ -94,6 +94,8 @@ extension ConfigurationKey {
     public static let jwtIssuer = ConfigurationKey("JWT_ISSUER")
     /// Anonymous sign-ins a run may make (S1.18): hosted allows 30 an hour per IP.
     public static let signInBudget = ConfigurationKey("ANON_E2E_SIGNIN_BUDGET", default: "8", .integer)
+    /// A file (outside artifacts/) where the run's anonymous users are kept for the next run.
+    public static let identityCache = ConfigurationKey("ANON_E2E_IDENTITY_CACHE")
     /// A pre-confirmed password account, for a project with "Confirm email" on (hosted's default),
     /// where sign-up gives no session.
     public static let registeredEmail = ConfigurationKey("ANON_E2E_REGISTERED_EMAIL")
@@ -160,7 +162,7 @@ extension ConfigurationKey {
         eventMeta, eventDelta, eventFinal, eventError, pingInterval, resumeSupported, streamDialect, streamDialectMapping, requestTemplate, model,
         batchStatus, anonymousQPS, anonymousDailyQuota, anonymousStreams, jwtLeeway, refreshReuseInterval, revocationChecked, rlsChecked, rlsPublicTables,
         corsOrigins, errorCodeMap,
-        supabaseDeployment, apikeyChecked, apikeyMissingMessage, apikeyWrongMessage, jwtIssuer, signInBudget, captchaToken,
+        supabaseDeployment, apikeyChecked, apikeyMissingMessage, apikeyWrongMessage, jwtIssuer, signInBudget, identityCache, captchaToken,
         registeredEmail, registeredPassword,
         registeredEmailDomain, defaultSystemPrompt,
         artifactsDirectory, runID, caBundle, requestTimeout,

@@ -12,7 +12,8 @@ public struct GoTrueSession: Sendable {
     /// The whole answer, for checks of its shape.
     public let body: JSONValue
 
-    init(_ body: JSONValue) throws(GoTrueError) {
+    /// A session from GoTrue's answer (or one kept from an earlier run, `IdentityCache`).
+    public init(_ body: JSONValue) throws(GoTrueError) {
         guard let access = body["access_token"]?.string, let refresh = body["refresh_token"]?.string, let user = body["user"]?.object else {
             throw .shape("a session needs access_token, refresh_token and user; got \(body.text.prefix(300))")
         }

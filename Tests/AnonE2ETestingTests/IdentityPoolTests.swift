@@ -98,4 +98,43 @@ import Testing
             #expect(await pool.signIns == (tenure == .testCase ? 1 : 2), "held for \(tenure)")
         }
     }
+
+    /// Nothing to mask in these tests.
+    struct NoSecrets: SecretKeeper {
+        func register(_ secret: String, label: String) {}
+        func fingerprint(_ secret: String, label: String) {}
+    }
+
+    @Test("users kept in ANON_E2E_IDENTITY_CACHE serve the next run without a sign-in, with today's messages left; an ended one is dropped")
+    func keptAcrossRuns() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("identities-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let cache = IdentityCache(url: file, secrets: NoSecrets())
+        let first = IdentityPool(budget: 3, allowance: 10, cooldown: .milliseconds(10), wait: .seconds(2), cache: cache,
+                                 signIn: { try await FakeAuth().signIn() }, refresh: { _ in try await FakeAuth().signIn() })
+        let holder = Holder()
+        let signedIn = try await first.lease(1, messages: 4, for: ObjectIdentifier(holder), purpose: "first run")
+        let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "the kept sessions are the owner's only")
+
+        let auth = FakeAuth()
+        let next = IdentityPool(budget: 3, allowance: 10, cooldown: .milliseconds(10), wait: .seconds(2), cache: cache,
+                                signIn: { try await auth.signIn() }, refresh: { _ in try await auth.signIn() })
+        let reused = try await next.lease(1, messages: 6, for: ObjectIdentifier(holder), purpose: "next run")
+        #expect(reused[0].accessToken == signedIn[0].accessToken)
+        #expect(await next.signIns == 0)
+        // 4 + 6 of 10 spent today: a seventh message needs a new user.
+        _ = try await next.lease(1, messages: 1, for: ObjectIdentifier(Holder()), purpose: "one more")
+        #expect(await next.signIns == 1)
+
+        // A kept session that ended since (its refresh refused) is dropped and replaced.
+        let expired = try GoTrueSession(.object(["access_token": "old", "refresh_token": "old-refresh", "expires_at": 1, "user": ["id": "gone"]]))
+        cache.save([(expired, 10)])
+        let ended = IdentityPool(budget: 3, allowance: 10, cooldown: .milliseconds(10), wait: .seconds(2), cache: cache,
+                                 signIn: { try await auth.signIn() },
+                                 refresh: { _ in throw GoTrueError.refused(status: 400, code: "refresh_token_not_found", message: "Invalid Refresh Token") })
+        let replaced = try await ended.lease(1, messages: 1, for: ObjectIdentifier(Holder()), purpose: "after the end")
+        #expect(replaced[0].accessToken != "old")
+        #expect(await ended.signIns == 1)
+    }
 }

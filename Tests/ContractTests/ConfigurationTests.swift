@@ -104,7 +104,10 @@ struct ConfigurationTests {
                                     ("ANON_E2E_REPLY_TIMEOUT", "2m", "ANON_E2E_REPLY_TIMEOUT=2m is not a number of seconds"),
                                     ("ANON_E2E_STRICT", "maybe", "ANON_E2E_STRICT=maybe is not true or false"),
                                     ("SUPABASE_DEPLOYMENT", "supabase.co", "SUPABASE_DEPLOYMENT=supabase.co is not one of hosted, cli, self-hosted, custom"),
-                                    ("ANON_E2E_CAPABILITIES", "auth,databse", "ANON_E2E_CAPABILITIES=databse is not a list of capabilities")] {
+                                    ("ANON_E2E_CAPABILITIES", "auth,databse", "ANON_E2E_CAPABILITIES=databse is not a list of capabilities"),
+                                    ("STREAM_DIALECT", "openai", "STREAM_DIALECT=openai is not one of native, openai-chat"),
+                                    ("REQUEST_TEMPLATE", #"{"prompt": "{{prompt}}""#, "REQUEST_TEMPLATE="),
+                                    ("ANON_E2E_IDENTITY_CACHE", "artifacts/identities.json", "is not a file outside artifacts/")] {
             let error = #expect(throws: Configuration.InvalidValue.self) {
                 try Configuration.load(environment: [name: value], directory: directory.path)
             }

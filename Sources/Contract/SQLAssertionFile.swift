@@ -143,15 +143,19 @@ public struct SQLAssertionFile: Sendable {
     }
 
     /// Runs every assertion; a query that fails is a failed assertion with its error. One that
-    /// needs a parameter passed as nil is not run: nothing is reported as checked that was not.
-    /// - Parameter subjects: where the subject queries run (default: where the assertions do); a user
-    ///   impersonated under Row Level Security checks that rows it must not see exist, as the reader sees them.
-    public func run(on session: some SQLQuerying, subjects: (any SQLQuerying)? = nil, parameters: [String: String?]) -> [Result] {
+    /// needs an `unavailable` parameter is not run: nothing is reported as checked that was not.
+    /// - Parameters:
+    ///   - parameters: the values bound by name; nil is SQL NULL.
+    ///   - unavailable: parameters this run cannot give, with why (a dialect without `meta` has no meta.session_id).
+    ///   - subjects: where the subject queries run (default: where the assertions do); a user
+    ///     impersonated under Row Level Security checks that rows it must not see exist, as the reader sees them.
+    public func run(on session: some SQLQuerying, subjects: (any SQLQuerying)? = nil, parameters: [String: String?],
+                    unavailable: [String: String] = [:]) -> [Result] {
         assertions.map { assertion in
-            let absent = parameters.filter { $0.value == nil && (assertion.sql + assertion.subjectSQL).contains(":\($0.key)") }.keys.sorted()
+            let absent = unavailable.keys.filter { (assertion.sql + assertion.subjectSQL).contains(":\($0)") }.sorted()
             if !absent.isEmpty {
                 return Result(assertion: assertion, rows: [], error: nil,
-                              notExercised: "needs \(absent.map { ":" + $0 }.joined(separator: ", ")), which this run does not have")
+                              notExercised: absent.map { ":\($0) is not available: \(unavailable[$0] ?? "")" }.joined(separator: "; "))
             }
             do {
                 let (sql, values) = try Self.bind(assertion.sql, parameters, assertion: assertion.name)

@@ -72,7 +72,7 @@ public struct DailyConversation: Sendable {
         let file = try SQLAssertionFile(contentsOf: assertions)
         let parameters: [String: String?] = [
             "user_id": session.userID, "user_type": user.rawValue, "trace_id": stream.traceID,
-            "final_content": stream.data(stream.first(invariants.final))?["content"]?.string, "system_prompt": system,
+            "final_content": stream.reply, "system_prompt": system,
         ]
         let results = file.run(on: try PostgresSession(connection), parameters: parameters)
         outcome.rows = results.markdown(title: "Daily rows: \(user.rawValue)", parameters: parameters)

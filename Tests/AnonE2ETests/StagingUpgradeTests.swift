@@ -42,7 +42,7 @@ struct StagingUpgradeTests {
         let auth = backend.auth
         // Spent: it leaves the run as a registered user.
         let anonymous = try await Staging.spentUser("made permanent")
-        // Thrown, not #require'd: Once hands every case that needs the upgrade an error of its own.
+        // Thrown as FixtureFailed: Once hands every case that needs the upgrade an error of its own.
         guard let id = anonymous.userID else { throw FixtureFailed(fixture: "an anonymous user made permanent", cause: "the session names no user id") }
         let answer = try await backend.messages.json("a conversation from before the upgrade", token: anonymous.accessToken)
         guard let conversation = MessagesAPI.conversationID(of: answer) else {

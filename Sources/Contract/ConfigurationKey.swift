@@ -124,6 +124,8 @@ extension ConfigurationKey {
     /// A prompt whose reply is long enough to need pings (the heartbeat case).
     public static let longPrompt = ConfigurationKey("ANON_E2E_LONG_PROMPT", default: String(repeating: "tell me a long story about streams and heartbeats. ", count: 8)
         .trimmingCharacters(in: .whitespaces))
+    /// A prompt that makes the backend fail after its stream began (S2.4); without it that rule is not exercised.
+    public static let failPrompt = ConfigurationKey("ANON_E2E_FAIL_PROMPT")
 
     // The verdict.
     public static let strict = ConfigurationKey("ANON_E2E_STRICT", default: "0", .boolean)
@@ -166,7 +168,7 @@ extension ConfigurationKey {
         registeredEmail, registeredPassword,
         registeredEmailDomain, defaultSystemPrompt,
         artifactsDirectory, runID, caBundle, requestTimeout,
-        connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt,
+        connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt, failPrompt,
         strict, targetKind, allowSkip, capabilities, lureURL, fingerprints,
         historyPath, pushgatewayURL, dailyPrompt, dailySystemPrompt, dailyEmail, dailyPassword,
     ]

@@ -28,7 +28,7 @@ public struct StreamInvariants: Sendable {
     public func head(_ stream: MessageStream) -> [Verdict] {
         let type = stream.head.headers["Content-Type"]
         return [
-            Verdict("status is 200 or 202", passed: [200, 202].contains(stream.head.status),
+            Verdict("status is 200", passed: stream.head.status == 200,
                     detail: "got \(stream.head.status)\(stream.nonStreamBody.isEmpty ? "" : ": " + String(decoding: stream.nonStreamBody.prefix(300), as: UTF8.self))"),
             Verdict("Content-Type is text/event-stream", passed: EventStreamContentType.matches(type), detail: "got \(type ?? "none")"),
             Verdict("X-Trace-Id echoes the request's", passed: stream.head.headers["X-Trace-Id"] == stream.traceID,
@@ -110,6 +110,55 @@ public struct StreamInvariants: Sendable {
         let gap = last.arrival - first.arrival
         return Verdict("the first text arrives at least \(minimumFlushGap) before the terminal event", passed: gap >= minimumFlushGap,
                        detail: String(format: "gap %.1f ms", gap.inMilliseconds))
+    }
+
+    /// S2.4, a failure after the stream began: the 200 stream carries text, then exactly one
+    /// error frame in the dialect's error shape (natively the K1 body, with the request's trace
+    /// id), then nothing but the end marker, and the server closes it.
+    public func failure(_ stream: MessageStream) -> [Verdict] {
+        let elements = stream.normalised.elements
+        let errors = stream.normalised.errors
+        let firstError = elements.firstIndex { if case .error = $0.part { true } else { false } }
+        let textBefore = firstError.map { index in elements[..<index].contains { if case let .text(piece) = $0.part { !piece.isEmpty } else { false } } } ?? false
+        let body: JSONValue? = errors.first.flatMap { if case let .error(body) = $0.part { body } else { nil } }
+        let doneFrames = Set(elements.filter { $0.part == .done }.map(\.frame))
+        let after = firstError.map { elements[($0 + 1)...].filter { $0.part != .ping && $0.part != .done && !doneFrames.contains($0.frame) } } ?? []
+        var verdicts = [
+            Verdict("the stream began: status 200 and text before the failure", passed: stream.head.status == 200 && textBefore,
+                    detail: "status \(stream.head.status); \(stream.transcript.summary)"),
+            Verdict("exactly one error frame", passed: errors.count == 1, detail: "\(errors.count) error frame(s)"),
+            Verdict("the error frame has the \(dialect.name) error shape", passed: body != nil && dialect.errorShapeProblem(body) == nil,
+                    detail: dialect.errorShapeProblem(body) ?? body?.text.prefix(300).description),
+            Verdict("nothing after the error frame but the end marker and pings", passed: firstError != nil && after.isEmpty,
+                    detail: after.prefix(3).map { "frame \($0.frame): \($0.part)" }.joined(separator: "; ")),
+            Verdict("the server closed the stream after the error frame", passed: stream.ending == .closedByServer, detail: "\(stream.ending)"),
+        ]
+        if isNative {
+            verdicts.append(Verdict("the error body's trace_id is the request's X-Trace-Id", passed: body?["trace_id"]?.string == stream.traceID,
+                                    detail: "sent \(stream.traceID), got \(body?["trace_id"]?.text ?? "none")"))
+            verdicts.append(Verdict("the error body's status is an error status (4xx or 5xx)", passed: (400..<600).contains(body?["status"]?.int ?? 0),
+                                    detail: body?["status"]?.text ?? "none"))
+        }
+        return verdicts
+    }
+
+    /// The other half of S2.5: the start event (`meta`) leaves before the model's first token.
+    /// Judged only where the first text came late enough to tell (at least `minimumModelWait` after
+    /// the head): then the start must have come in the first half of that wait, not with the token.
+    /// Nil, with the reason, when this stream cannot tell.
+    public func startLead(_ stream: MessageStream, minimumModelWait: Duration = .milliseconds(400)) -> (verdict: Verdict?, notExercised: String) {
+        let normalised = stream.normalised
+        guard let start = normalised.starts.first else { return (nil, "the \(dialect.name) stream has no start event") }
+        guard let first = normalised.elements.first(where: { if case let .text(piece) = $0.part { !piece.isEmpty } else { false } }) else {
+            return (nil, "the stream carries no text")
+        }
+        let wait = first.arrival - stream.transcript.headArrival
+        guard wait >= minimumModelWait else {
+            return (nil, String(format: "the first text came %.0f ms after the head, too soon to tell a held start from a prompt one", wait.inMilliseconds))
+        }
+        let lead = first.arrival - start.arrival
+        return (Verdict("the start event arrives in the first half of the wait for the first text", passed: lead >= wait / 2,
+                        detail: String(format: "head → first text %.0f ms; start → first text %.0f ms", wait.inMilliseconds, lead.inMilliseconds)), "")
     }
 }
 

@@ -4,8 +4,8 @@ import Foundation
 import RunReporting
 
 /// `anon-e2e prove`: the matrix of `ci/prove`. A fault-free run must pass, and
-/// every fault of LocalStaging must make at least one case fail; each fault is
-/// listed with the cases it failed and the rules those cases check.
+/// every fault of LocalStaging must make a case of a rule it names fail
+/// (FaultProof); each MUST is listed with the faults of its own that prove it.
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prove",
@@ -15,10 +15,10 @@ struct ProveCommand: ParsableCommand {
     @Option(name: .long, help: "The folder with one event stream per run.")
     var runs = "artifacts/prove"
 
-    @Option(name: .long, help: "The faults that ran, 'name<TAB>what it breaks' per line (local-staging --list-faults).")
+    @Option(name: .long, help: "The faults that ran, 'name<TAB>rules<TAB>what it breaks' per line (local-staging --list-faults).")
     var faults: String
 
-    @Flag(name: .long, help: "Fail unless every MUST rule has a fault that only its cases detect (the full matrix).")
+    @Flag(name: .long, help: "Fail unless every MUST rule has a fault of its own that fails a case declaring it (the full matrix).")
     var everyRule = false
 
     @Option(name: .long, help: "The contract with its rule ids.")
@@ -29,10 +29,7 @@ struct ProveCommand: ParsableCommand {
 
     func run() throws {
         let coverage = try RuleCoverage(contract: URL(fileURLWithPath: contract), caseSources: URL(fileURLWithPath: cases))
-        let list = try String(contentsOfFile: faults, encoding: .utf8).split(separator: "\n").map { line in
-            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-            return (name: parts[0], summary: parts.count > 1 ? parts[1] : "")
-        }
+        let list = FaultProof.Fault.parse(list: try String(contentsOfFile: faults, encoding: .utf8))
         func log(_ name: String) -> TestEventLog? { try? TestEventLog(contentsOf: URL(fileURLWithPath: runs).appendingPathComponent("\(name).events.jsonl")) }
         var failed = false
         var text = "# ci/prove: does each case bite?\n\n"
@@ -42,33 +39,46 @@ struct ProveCommand: ParsableCommand {
             text += "**Fault-free run failed or did not run**: \(log("none")?.summaryLine ?? "no events").\n\n"
             failed = true
         }
-        text += "| fault | what it breaks | failing cases | rules of those cases |\n|---|---|---|---|\n"
-        var killed = 0
-        var failing: [String: Set<String>] = [:]
         // A SHOULD is reported, not failed: a case that warned (its run's notes) where the fault-free run did not detects its fault too.
         func warned(_ name: String) -> Set<String> {
             Set(EvidenceRecorder.notes(in: URL(fileURLWithPath: runs).appendingPathComponent("runs/\(name)"))
                 .filter { $0.kind == .warning }.compactMap { $0.caseID?.description })
         }
         let cleanWarnings = warned("none")
+        var failing: [String: Set<String>] = [:]
         for fault in list {
             let warnings = warned(fault.name).subtracting(cleanWarnings)
-            let cases = log(fault.name)?.cases.filter { $0.verdict == .failed || warnings.contains($0.id) }.map(\.id) ?? []
-            failing[fault.name] = Set(cases)
-            let rules = Set(cases.flatMap { coverage.cases[$0] ?? [] }).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
-            if cases.isEmpty { failed = true } else { killed += 1 }
-            text += "| \(fault.name) | \(fault.summary.replacingOccurrences(of: "|", with: "\\|")) | \(cases.isEmpty ? "**none: survived**" : cases.sorted().joined(separator: ", ")) | \(rules.joined(separator: ", ")) |\n"
+            failing[fault.name] = Set(log(fault.name)?.cases.filter { $0.verdict == .failed || warnings.contains($0.id) }.map(\.id) ?? [])
         }
-        // A MUST is proven when some fault fails only cases that check it.
-        let unproven = coverage.rules.filter { rule in
-            rule.level == .must && !failing.values.contains { !$0.isEmpty && $0.isSubset(of: Set(coverage.cases(for: rule.id))) }
+        let proof = FaultProof(faults: list, failing: failing, coverage: coverage)
+        func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+        text += "| fault | rules it breaks | what it breaks | failing cases | proves |\n|---|---|---|---|---|\n"
+        for fault in list {
+            let cases = (failing[fault.name] ?? []).sorted()
+            let verdict = switch proof.verdict(fault) {
+            case let .proves(rules): rules.joined(separator: ", ")
+            case .offRule: "**no: only other rules' cases failed**"
+            case .survived: "**no: survived**"
+            case .namesNoRule: "**no: names no rule of the contract**"
+            }
+            text += "| \(fault.name) | \(fault.rules.joined(separator: ", ")) | \(cell(fault.summary)) | \(cases.isEmpty ? "none" : cases.joined(separator: ", ")) | \(verdict) |\n"
         }
-        text += "\nkilled \(killed)/\(list.count)\n"
+        let misses = proof.misses
+        if !misses.isEmpty { failed = true }
+        text += "\nkilled on their own rules \(list.count - misses.count)/\(list.count)\n"
+        if !misses.isEmpty { text += "\nFaults that do not show their rule bites: " + misses.map(\.name).joined(separator: ", ") + "\n" }
+        // Each MUST, and the faults of its own that prove it.
+        let provers = proof.provers
+        text += "\n## Rules\n\n| rule | level | proven by |\n|---|---|---|\n"
+        for rule in coverage.rules {
+            text += "| \(rule.id) | \(rule.level.rawValue) | \(provers[rule.id].map { $0.map { "`\($0)`" }.joined(separator: ", ") } ?? "**no fault of its own**") |\n"
+        }
+        let unproven = proof.unprovenMUSTs
         if !unproven.isEmpty {
-            text += "\nMUST rules with no fault that only their cases detect: " + unproven.map(\.id).joined(separator: ", ") + "\n"
+            text += "\nMUST rules with no fault of their own that fails their cases: " + unproven.map(\.id).joined(separator: ", ") + "\n"
             if everyRule { failed = true }
         } else {
-            text += "\nEvery MUST rule has a fault that only its cases detect.\n"
+            text += "\nEvery MUST rule has a fault of its own that fails a case declaring it.\n"
         }
         // The other way round: each case, its rules, and the faults that make it fail (README's table).
         if let clean = log("none") {

@@ -88,9 +88,10 @@ struct StagingAuthTests {
         }
         #expect(error?.status == 400 && error?.code == "refresh_token_already_used", "the older refresh token: \(String(describing: error))")
         // …and the session is over: its active token is refused too.
-        await #expect(throws: GoTrueError.self, "the session's active refresh token after a refused reuse") {
+        let ended = await #expect(throws: GoTrueError.self, "the session's active refresh token after a refused reuse") {
             _ = try await backend.auth.refresh(latest.refreshToken)
         }
+        #expect(ended.map { (400..<500).contains($0.status ?? 0) } ?? true, "the ended session's refresh: \(String(describing: ended)); a refusal is a 4xx, not a server error")
     }
 
     @Test("a user the run keeps by refresh keeps working: the refreshed access token is accepted by the API; the run stays within its sign-in budget",

@@ -41,7 +41,10 @@ struct StagingStreamStabilityTests {
         }
     }
 
-    @Test("a reader that stops for seconds: its memory stays bounded, the server keeps the stream, and it completes intact", .rules("S2.3", "S2.4", "S2.14"), .replies(2))
+    /// The client's memory bound is judged only where the reply after the stall outgrew the client's
+    /// buffer and one read: a reply the socket buffers hold whole cannot break it (a note says so).
+    @Test("a reader that stops for 3 s after the first delta gets the whole stream intact; a reply that outgrows its buffer leaves its memory bounded",
+          .rules("S2.3", "S2.4", "S2.14"), .replies(2))
     func backpressure() async throws {
         let token = try await Staging.user("stability: backpressure", messages: 1).accessToken
         let limit = 4 * 1024
@@ -54,19 +57,29 @@ struct StagingStreamStabilityTests {
         var consumed: Int64 = 0
         var mostHeld: Int64 = 0
         var paused = false
+        var atStall: Int64 = 0
         for try await chunk in response.body {
             consumed += Int64(chunk.bytes.count)
             for item in try parser.feed(chunk.bytes, arrival: chunk.arrival) { transcript.append(item) }
             if !paused, transcript.events.contains(where: backend.dialect.answers) {
                 paused = true
+                atStall = consumed
                 try await Task.sleep(for: .seconds(3))
             }
             mostHeld = max(mostHeld, response.receivedBytes - consumed)
         }
+        let afterStall = consumed - atStall
+        let bound = Int64(limit + 64 * 1024)
         let stream = MessageStream(request: request, traceID: request.headers["X-Trace-Id"] ?? "", head: response.head, transcript: transcript,
                                    nonStreamBody: [], ending: .closedByServer, startedAt: Date(), timings: response.timings, dialect: backend.dialect)
         #expect(paused, "the stream ended before a delta arrived")
-        #expect(mostHeld <= Int64(limit + 64 * 1024), "the client held \(mostHeld) bytes ahead of its reader (limit \(limit) + one read)")
+        if afterStall > bound {
+            #expect(mostHeld <= bound, "the client held \(mostHeld) bytes ahead of its reader (limit \(limit) + one read)")
+        } else {
+            Staging.evidence.note(TraceNote(kind: .measurement, caseID: Staging.caseID, traceID: stream.traceID, name: "backpressure not exercised",
+                                            message: "the \(afterStall) bytes after the stall fit the client's buffer and one read (\(bound)): its memory bound was not at stake",
+                                            value: Double(afterStall)))
+        }
         Staging.expect(invariants.frames(stream), "the stream after a 3 s stall")
     }
 

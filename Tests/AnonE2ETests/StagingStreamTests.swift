@@ -52,6 +52,26 @@ struct StagingStreamTests {
         Staging.expect([invariants.flushing(try await stream())], "the stream's timing")
     }
 
+    @Test("meta leaves before the model's first token: when the first text comes late, meta came clearly earlier", .rules("S2.5"))
+    func metaBeforeFirstToken() async throws {
+        let (verdict, reason) = invariants.startLead(try await stream())
+        guard let verdict else { try Staging.skip("not exercised: \(reason)") }
+        Staging.expect([verdict], "meta's timing")
+    }
+
+    @Test("a failure after the stream began is one error frame with the error body, then the close", .rules("S2.4"))
+    func errorAfterStart() async throws {
+        let prompt = Staging.configuration.text(.failPrompt)
+        if prompt.isEmpty {
+            try Staging.skip("not exercised: no ANON_E2E_FAIL_PROMPT, a prompt that makes the backend fail after its stream began")
+        }
+        let token = try await Staging.user("stream: a failure after the start", messages: 1).accessToken
+        let stream = try await backend.messages.stream(prompt, token: token)
+        try Staging.evidence.record("sse_failure.log", text: stream.transcript.text)
+        Staging.noteExchange(traceID: stream.traceID, request: stream.request, status: stream.head.status, artifacts: ["sse_failure.log"])
+        Staging.expect(invariants.failure(stream), "the failed stream")
+    }
+
     @Test("the app consumes the final content", .rules("S2.3"))
     func appConsumesFinal() async throws {
         let stream = try await stream()

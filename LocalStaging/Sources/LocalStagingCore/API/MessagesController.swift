@@ -71,7 +71,7 @@ struct MessagesController: Sendable {
             throw APIError(.internalServerError, "internal_error", error.message, hint: "Try again.")
         }
         do {
-            try await limiter.admitMessage(user.userID, quota: tier.dailyMessages, streams: wantsStream ? tier.openStreams : nil)
+            try await limiter.admitMessage(user.userID, quota: tier.dailyMessages + (settings.has(.dailyQuotaOffByOne) ? 1 : 0), streams: wantsStream ? tier.openStreams : nil)
         } catch { throw hinted(error, user) }
 
         let system = settings.has(.systemPromptIgnored) ? settings.defaultSystemPrompt : body.system ?? settings.defaultSystemPrompt
@@ -108,18 +108,24 @@ struct MessagesController: Sendable {
             "message_id": turn.messageID.uuidString.lowercased(),
             "model": settings.model, "user_type": user.isAnonymous ? "anonymous" : "registered",
         ]
-        Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: promptTokens) }
+        let fails = body.content == settings.failPrompt
+        Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: promptTokens, failsAfterFirst: fails) }
         if !settings.has(.noPings) { Task { await ping(record) } }
         return stream(record, from: 0, user: user.userID, channel: context.channel, conversation: conversation, inputTokens: promptTokens)
     }
 
     /// Writes the reply into the record as the model produces it, then stores it.
-    private func generate(_ record: StreamRecord, meta: [String: Any], tokens: [String], turn: Store.Turn, trace: String, promptTokens: Int) async {
+    /// - Parameter failsAfterFirst: the model fails after its first token (the fail prompt): an error frame, then the close.
+    private func generate(_ record: StreamRecord, meta: [String: Any], tokens: [String], turn: Store.Turn, trace: String, promptTokens: Int,
+                          failsAfterFirst: Bool) async {
         var id = 1
-        await record.append(.event("meta", id: id, data: JSON.string(meta)))
+        let metaFrame = SSEFrame.event("meta", id: id, data: JSON.string(meta))
+        // The held-meta fault sends it with the first token, as a proxy or a backend that waits for the model does.
+        if !settings.has(.metaHeldForFirstToken) { await record.append(metaFrame) }
         var held: SSEFrame?
         for (index, token) in tokens.enumerated() {
             try? await Task.sleep(for: index == 0 ? settings.firstTokenDelay + settings.tokenDelay : settings.tokenDelay)
+            if index == 0, settings.has(.metaHeldForFirstToken) { await record.append(metaFrame) }
             id += 1
             let seq = settings.has(.seqGap) && index > 0 ? index + 2 : index + 1
             let frame = SSEFrame.event("delta", id: id, data: JSON.string(["seq": seq, "delta": token]))
@@ -132,6 +138,16 @@ struct MessagesController: Sendable {
                     "status": 500, "code": "internal_error", "message": "a hiccup", "trace_id": trace, "hint": "none"])))
             }
             if let frame = held { await record.append(frame); held = nil }
+            if failsAfterFirst {
+                id += 1
+                let failure: [String: Any] = settings.has(.errorFrameNotK1) ? ["error": "the model failed"] : [
+                    "status": 502, "code": "upstream.model_failed", "message": "the model stopped answering", "trace_id": trace,
+                    "hint": "Try again; report the trace id if it persists."]
+                await record.append(.event("error", id: id, data: JSON.string(failure)))
+                await record.finish()
+                await registry.retire(trace, record, after: settings.streamRetention)
+                return
+            }
         }
         if let frame = held { await record.append(frame) }
         let content = settings.has(.emptyFinalContent) ? "" : tokens.joined()
@@ -157,15 +173,16 @@ struct MessagesController: Sendable {
     /// A `: ping` comment while the reply runs: every interval, or (SSE_PING_RESET_ON_FRAME)
     /// once an interval has passed without a frame.
     private func ping(_ record: StreamRecord) async {
+        let interval = settings.has(.pingsLate) ? settings.pingInterval * 1.4 : settings.pingInterval
         while !(await record.isFinished) {
             if settings.pingResetsOnFrame {
-                let due = await record.lastAppend + settings.pingInterval
+                let due = await record.lastAppend + interval
                 if ContinuousClock.now < due {
                     try? await Task.sleep(until: due)
                     continue
                 }
             } else {
-                try? await Task.sleep(for: settings.pingInterval)
+                try? await Task.sleep(for: interval)
             }
             await record.append(.ping)
         }
@@ -189,7 +206,7 @@ struct MessagesController: Sendable {
         if let conversation { headers[HTTPField.Name("X-Conversation-Id")!] = conversation }
         if settings.dialect == "ai-sdk-ui" { headers[HTTPField.Name("x-vercel-ai-ui-message-stream")!] = "v1" }
         let (dialect, faults) = (settings.dialect, settings.faults)
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        return Response(status: settings.has(.streamAccepted202) ? .accepted : .ok, headers: headers, body: ResponseBody { writer in
             var next = index
             var heldDeltas: [SSEFrame] = []
             var encoder = DialectEncoder(dialect: dialect, faults: faults, inputTokens: inputTokens)
@@ -259,6 +276,13 @@ struct MessagesController: Sendable {
     private func hinted(_ error: any Error, _ user: VerifiedToken) -> any Error {
         guard var refusal = error as? APIError else { return error }
         refusal.hint = user.isAnonymous ? APIError.upgradeHint : "Wait \(refusal.retryAfter ?? 1) s (Retry-After) and try again."
+        // The code faults: a limiter refusal named after another cause (or none).
+        switch refusal.code {
+        case "rate_limit.qps" where settings.has(.qpsCodeGeneric): refusal.code = "rate_limit"
+        case "rate_limit.daily_quota" where settings.has(.quotaCodeQPS),
+             "rate_limit.sse_concurrency" where settings.has(.concurrencyCodeQPS): refusal.code = "rate_limit.qps"
+        default: break
+        }
         return refusal
     }
 }

@@ -18,7 +18,8 @@ struct PolicyController: Sendable {
     @Sendable func share(_ request: Request, context: AppContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, context: context)
         if user.isAnonymous, !settings.has(.shareAllowedToAnonymous) {
-            throw APIError(.forbidden, "policy.anonymous_forbidden", "anonymous users cannot share conversations", hint: APIError.upgradeHint)
+            throw APIError(.forbidden, settings.has(.anonymousCodeForbidden) ? "policy.forbidden" : "policy.anonymous_forbidden",
+                           "anonymous users cannot share conversations", hint: APIError.upgradeHint)
         }
         if settings.has(.shareAllowedToAnonymous), user.isAnonymous {
             return JSON.response(.ok, ["share_url": "\(settings.publicURL)/share/any"])
@@ -33,7 +34,8 @@ struct PolicyController: Sendable {
 
     @Sendable func admin(_ request: Request, context: AppContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, context: context)
-        guard let email = user.email?.lowercased(), settings.adminEmails.contains(email) else {
+        let admitted = user.email.map { settings.adminEmails.contains($0.lowercased()) } ?? false
+        guard admitted || (settings.has(.adminOpenToRegistered) && !user.isAnonymous) else {
             throw APIError(.forbidden, settings.has(.adminCodeForbidden) ? "policy.forbidden" : "policy.admin_only", "administrators only",
                            hint: user.isAnonymous ? APIError.upgradeHint : "Ask an administrator for access.")
         }
@@ -42,7 +44,7 @@ struct PolicyController: Sendable {
 
     @Sendable func batch(_ request: Request, context: AppContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, context: context)
-        if user.isAnonymous {
+        if user.isAnonymous, !settings.has(.batchAcceptedFromAnonymous) {
             if settings.batchPolicy == 429 {
                 throw APIError(.tooManyRequests, "rate_limit.qps", "batch messages are not in the anonymous quota",
                                hint: APIError.upgradeHint, retryAfter: 60)

@@ -79,7 +79,7 @@ struct TraceMiddleware: RouterMiddleware {
         if error.status == .unauthorized, !faults.contains(.noWWWAuthenticate) { headers[.wwwAuthenticate] = #"Bearer error="invalid_token""# }
         if let retry = error.retryAfter { headers[.retryAfter] = String(retry) }
         var body: [String: Any] = ["status": Int(error.status.code), "code": error.code, "message": error.message, "trace_id": trace, "hint": error.hint]
-        if faults.contains(.k1WithoutTraceID) { body["trace_id"] = nil }
+        if faults.contains(.k1WithoutTraceID) || (faults.contains(.traceIDMissingOn429) && error.status == .tooManyRequests) { body["trace_id"] = nil }
         return JSON.response(error.status, body, headers: headers)
     }
 

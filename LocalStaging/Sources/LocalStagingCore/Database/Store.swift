@@ -299,7 +299,11 @@ public struct Store: Sendable {
             try await connection.query("""
                 UPDATE chat_sessions SET message_count = message_count + \(faults.contains(.messageCountZero) ? 0 : 1), db_updated_at = now() WHERE id = \(turn.chatSessionID)
                 """, logger: logger)
-            try await connection.query("UPDATE conversations SET updated_at = now() WHERE id = \(turn.conversationID)", logger: logger)
+            if faults.contains(.timestampsBackwards) {
+                try await connection.query("UPDATE conversations SET updated_at = created_at - interval '1 hour' WHERE id = \(turn.conversationID)", logger: logger)
+            } else {
+                try await connection.query("UPDATE conversations SET updated_at = now() WHERE id = \(turn.conversationID)", logger: logger)
+            }
         }
     }
 

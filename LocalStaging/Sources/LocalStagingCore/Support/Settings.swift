@@ -54,6 +54,8 @@ public struct Settings: Sendable {
     /// The wire format of its streams (`STREAM_DIALECT`): native, openai-chat, openai-responses, anthropic, ai-sdk-ui.
     public var dialect: String
     public var defaultSystemPrompt: String
+    /// A message with this content fails after its first delta (`FAIL_PROMPT`): an error frame, then the close (S2.4).
+    public var failPrompt: String
     /// Behaviours broken on purpose (`LOCAL_STAGING_FAULTS`), for `ci/prove`.
     public var faults: Set<Fault>
 
@@ -123,6 +125,7 @@ public struct Settings: Sendable {
         adminEmails = Set((env["ADMIN_EMAILS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         model = try string("MODEL_NAME", "local-echo-1")
         defaultSystemPrompt = try string("SYSTEM_PROMPT", "You are a helpful assistant.")
+        failPrompt = try string("FAIL_PROMPT", "please fail after the first token")
         faults = try Fault.parse(env["LOCAL_STAGING_FAULTS"] ?? "")
         dialect = try string("STREAM_DIALECT", faults.compactMap(\.dialect).first ?? "native")
         guard DialectEncoder.names.contains(dialect) else { throw Invalid(name: "STREAM_DIALECT", value: dialect, expected: DialectEncoder.names) }

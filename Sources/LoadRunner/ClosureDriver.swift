@@ -18,6 +18,8 @@ public struct ClosureDriver: Sendable {
     }
 
     public struct Result: Sendable {
+        /// The user (index into the session pool) the closure ran as.
+        public var user: Int = 0
         public var outcome: ClosureOutcome
         public var phases: [String: Double]
         public var traceID: String
@@ -39,9 +41,11 @@ public struct ClosureDriver: Sendable {
                 token = try await sessions.token(user)
                 stream = try await backend.messages.stream(prompt, token: token, traceID: traceID)
             }
-            return judge(stream, started: started)
+            var result = judge(stream, started: started)
+            result.user = user
+            return result
         } catch {
-            return Result(outcome: .transportError("\(error)"), phases: [:], traceID: traceID, started: started, detail: "\(error)")
+            return Result(user: user, outcome: .transportError("\(error)"), phases: [:], traceID: traceID, started: started, detail: "\(error)")
         }
     }
 
@@ -50,7 +54,8 @@ public struct ClosureDriver: Sendable {
         var result = Result(outcome: .success, phases: [:], traceID: stream.traceID, started: started)
         guard stream.head.status == 200 else {
             let body = JSONValue.parse(stream.nonStreamBody)
-            result.outcome = .refused(status: stream.head.status, code: body?["code"]?.string ?? "")
+            let k1 = ["status", "code", "message", "trace_id", "hint"].allSatisfy { body?[$0] != nil } && body?["status"]?.int == stream.head.status
+            result.outcome = k1 ? .refused(status: stream.head.status, code: body?["code"]?.string ?? "") : .refusedWithoutK1(status: stream.head.status)
             result.retryAfter = stream.head.headers["Retry-After"].flatMap(Double.init)
             result.detail = String(decoding: stream.nonStreamBody.prefix(300), as: UTF8.self)
             return result

@@ -5,8 +5,10 @@
 /// an error frame).
 public enum ClosureOutcome: Sendable, Equatable {
     case success
-    /// An HTTP refusal: status and the K1 body's code.
+    /// An HTTP refusal with the K1 body: status and its code.
     case refused(status: Int, code: String)
+    /// An HTTP refusal without the K1 body (a proxy's HTML 502, say): never an ordinary refusal.
+    case refusedWithoutK1(status: Int)
     /// The request or the stream broke at the transport (connection refused, reset, a deadline).
     case transportError(String)
     /// The stream ended with the contract's error frame.
@@ -21,6 +23,7 @@ public enum ClosureOutcome: Sendable, Equatable {
         switch self {
         case .success: "success"
         case let .refused(status, code): "\(status) \(code.isEmpty ? "-" : code)"
+        case let .refusedWithoutK1(status): "\(status) without the K1 body"
         case let .transportError(text): "transport: " + Self.short(text)
         case .errorFrame: "error frame"
         case .silentTruncation: "silent truncation"

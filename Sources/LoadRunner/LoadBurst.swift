@@ -41,10 +41,11 @@ extension LoadRun {
             if !refused.isEmpty {
                 let wait = refused.compactMap(\.element.retryAfter).max() ?? 1
                 try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
-                for (offset, item) in refused.prefix(users) {
+                // The user who was refused, not the one at the same place in completion order.
+                for (_, item) in refused.prefix(users) {
                     var admitted = false
                     for _ in 0..<10 where !admitted {
-                        let again = await driver.run(user: offset % users)
+                        let again = await driver.run(user: item.user)
                         if again.outcome == .success { admitted = true; break }
                         guard case .refused = again.outcome, let retry = again.retryAfter, retry >= 1 else {
                             problems.append("step \(step): the retry of \(item.traceID) came \(again.outcome.kind)")

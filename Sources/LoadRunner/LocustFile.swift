@@ -4,8 +4,9 @@ import Contract
 /// (PyPI `locust`) is the distributed engine, AnonE2E stays the correctness
 /// gate. Each simulated user signs in anonymously once, then sends streamed
 /// messages and checks the frames as the runner does (meta first, seq without
-/// a gap, one final, nothing after it, the trace id echoed); a 429 with a
-/// `rate_limit.*` code and Retry-After is counted as expected, not as failure.
+/// a gap, one final, nothing after it, the deltas joining to it, the trace id
+/// echoed); a 429 with the K1 body, a `rate_limit.*` code and Retry-After is
+/// counted as expected, not as failure, but not as a success either.
 /// Configuration comes from the environment: SUPABASE_URL, SUPABASE_ANON_KEY,
 /// API_BASE (and the event names), as for the suite.
 public enum LocustFile {
@@ -72,6 +73,23 @@ def judge(frames, trace_id):
         return "not exactly one final, last"
     if any(e == ERROR for e, _, _ in frames):
         return "an error frame"
+    joined = "".join(json.loads(d).get("delta", "") for e, d, _ in frames if e == DELTA)
+    if joined != json.loads(frames[-1][1]).get("content"):
+        return "the deltas do not join to final.content"
+    return None
+
+
+def k1_problem(response):
+    """The contract's error body (K1): None when the refusal carries it, else what is wrong."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "status %d without a JSON body" % response.status_code
+    missing = [key for key in ("status", "code", "message", "trace_id", "hint") if key not in body]
+    if missing:
+        return "status %d: the error body lacks %s" % (response.status_code, ", ".join(missing))
+    if body.get("status") != response.status_code:
+        return "status %d: the error body says %r" % (response.status_code, body.get("status"))
     return None
 
 
@@ -93,7 +111,11 @@ class AnonymousChatter(HttpUser):
         with self.client.post(MESSAGES_PATH, json=body, headers=headers, stream=True, catch_response=True,
                               name="POST messages (stream)") as response:
             if response.status_code == 429:
-                code = (response.json() or {}).get("code", "")
+                broken = k1_problem(response)
+                if broken:
+                    response.failure(broken)
+                    return
+                code = response.json().get("code", "")
                 if code.startswith("rate_limit") and float(response.headers.get("Retry-After", "0")) >= 1:
                     response.success()  # a refusal the contract expects: counted apart below
                     events.request.fire(request_type="EXPECTED", name="429 " + code, response_time=0, response_length=0,
@@ -102,7 +124,7 @@ class AnonymousChatter(HttpUser):
                     response.failure("429 without rate_limit code or Retry-After >= 1")
                 return
             if response.status_code != 200:
-                response.failure("status %d" % response.status_code)
+                response.failure(k1_problem(response) or "status %d" % response.status_code)
                 return
             frames = list(events_of(response.iter_lines(decode_unicode=True)))
             broken = judge(frames, trace_id)

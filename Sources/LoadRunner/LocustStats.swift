@@ -2,7 +2,8 @@ import Foundation
 
 /// What a Locust run of the exported locustfile says, read from its
 /// `--csv` statistics (`stats_stats.csv`), and whether it passed: streamed
-/// messages were sent and none failed its checks, and sign-ins happened.
+/// messages were sent, none failed its checks, at least half completed (a
+/// refusal is not a success), and sign-ins happened.
 public struct LocustStats: Sendable {
     /// One row of the statistics: a request type and name, and its counts.
     public struct Row: Sendable, Equatable {
@@ -63,6 +64,8 @@ public struct LocustStats: Sendable {
     /// The stream closures and sign-ins, as the locustfile names them.
     public var streams: Row? { row("POST", "POST messages (stream)") }
     public var signIns: Row? { row("POST", "anonymous sign-in") }
+    /// Streams that passed every check (the locustfile's "time to final" phase).
+    public var successes: Int { row("PHASE", "time to final")?.requests ?? 0 }
     /// Refusals the locustfile expected (429s it provoked on purpose).
     public var expectedRefusals: Int { rows.filter { $0.type == "EXPECTED" }.map(\.requests).reduce(0, +) }
 
@@ -71,6 +74,10 @@ public struct LocustStats: Sendable {
         var problems: [String] = []
         if let streams, streams.requests > 0 {
             if streams.failures > 0 { problems.append("\(streams.failures) closures failed their checks (see stats_failures.csv)") }
+            // Refusals are expected, not successes: a backend that refuses everything must not pass.
+            if successes * 2 < streams.requests {
+                problems.append("only \(successes) of \(streams.requests) streamed messages completed and passed their checks (at least half must)")
+            }
         } else {
             problems.append("no streamed message was sent")
         }

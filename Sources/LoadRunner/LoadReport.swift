@@ -32,14 +32,14 @@ public struct LoadReport: Sendable {
             text += "| \(kind) | \(count) | \(Markdown.cell(s.examples[kind] ?? "")) |\n"
         }
         if !outcome.faults.isEmpty {
-            text += "\n## Faults and recovery\n\n| fault | from (s) | to (s) | RTO (s) |\n|---|---|---|---|\n"
+            text += "\n## Faults and recovery\n\n| fault | from (s) | to (s) | RTO (s): from its start to the first admitted request after its outage |\n|---|---|---|---|\n"
             for fault in outcome.faults { text += "| \(fault.name) | \(f(fault.startedAt)) | \(f(fault.endedAt)) | \(fault.rtoSeconds.map(f) ?? "**not recovered**") |\n" }
         }
         text += "\nLost messages: \(outcome.lost.count); doubled: \(outcome.doubled.count).\n"
         if !outcome.trends.isEmpty {
-            text += "\n## Resource trends (slope over the last two thirds)\n\n| series | mean | slope a minute | verdict |\n|---|---|---|---|\n"
+            text += "\n## Resource trends (slope per process lifetime, over its last third)\n\n| series | mean | slope a minute | floor a minute | verdict |\n|---|---|---|---|---|\n"
             for trend in outcome.trends {
-                text += "| \(trend.name) | \(f(trend.mean)) | \(String(format: "%+.3f", trend.slopePerMinute)) | \(trend.growsWithoutBound ? "**grows**" : "bounded") |\n"
+                text += "| \(trend.name) | \(f(trend.mean)) | \(String(format: "%+.3f", trend.slopePerMinute)) | \(f(trend.floorPerMinute)) | \(!trend.fitted ? "not judged: too short to fit" : trend.growsWithoutBound ? "**grows**" : "bounded") |\n"
             }
         }
         return text + "\n" + closingLine + "\n"

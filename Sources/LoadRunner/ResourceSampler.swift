@@ -14,6 +14,8 @@ public final class ResourceSampler: Sendable {
         public var backendRSSMiB: Double?
         public var backendFDs: Int?
         public var databaseConnections: Int?
+        /// The backend process sampled (a restart changes it).
+        public var backendPID: Int32?
     }
 
     let samples = Mutex<[Sample]>([])
@@ -32,13 +34,15 @@ public final class ResourceSampler: Sendable {
 
     public func sample() {
         let own = Self.process(getpid())
-        let backend = backendPID().flatMap(Self.process)
+        let pid = backendPID()
+        let backend = pid.flatMap(Self.process)
         var connections: Int?
         if let databaseURL, let session = try? PostgresSession(databaseURL, statementTimeout: .seconds(2), connectTimeout: .seconds(2)) {
             connections = (try? session.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()").first?.int("n")) ?? nil
         }
         let sample = Sample(second: (ContinuousClock.now - started).inMilliseconds / 1000, runnerRSSMiB: own?.rss ?? 0, runnerFDs: own?.fds ?? 0,
-                            backendRSSMiB: backend?.rss, backendFDs: backend?.fds, databaseConnections: connections)
+                            backendRSSMiB: backend?.rss, backendFDs: backend?.fds, databaseConnections: connections,
+                            backendPID: backend == nil ? nil : pid)
         samples.withLock { $0.append(sample) }
     }
 
@@ -52,32 +56,42 @@ public final class ResourceSampler: Sendable {
     }
 }
 
-/// The least-squares slope of a series over its last two thirds, and
-/// whether it grows without bound: more than `tolerance` of its mean over
-/// the window, and more than an absolute floor (noise on small numbers).
+/// The least-squares slope of a series, fitted per process lifetime (a
+/// restarted backend starts again from its warm-up) over each lifetime's last
+/// third (a Swift server's allocator still settles for a minute after start),
+/// and whether it grows without bound: its steepest lifetime climbs faster
+/// than a floor per minute. A floor per minute, not over the window: a short
+/// CI soak must see the leak a long one would. A lifetime whose last third
+/// spans less than 20 s is not fitted, and a series with none says so.
 public struct Trend: Sendable, Codable, Equatable {
     public var name: String
-    /// Units per minute.
+    /// Units per minute: the steepest lifetime's.
     public var slopePerMinute: Double
     public var mean: Double
+    public var floorPerMinute: Double
     public var growsWithoutBound: Bool
+    /// False when no lifetime was long enough to fit: the series was not judged.
+    public var fitted: Bool
 
-    public init(name: String, points: [(x: Double, y: Double)], tolerance: Double = 0.25, floor: Double) {
+    public init(name: String, points: [(x: Double, y: Double)], floorPerMinute: Double) {
+        self.init(name: name, lifetimes: [points], floorPerMinute: floorPerMinute)
+    }
+
+    /// - Parameter lifetimes: the series of each process lifetime; one shorter than 20 s after its warm-up is not fitted.
+    public init(name: String, lifetimes: [[(x: Double, y: Double)]], floorPerMinute: Double) {
         self.name = name
-        let tail = Array(points.dropFirst(points.count / 3))
-        let n = Double(tail.count)
-        guard tail.count >= 3 else {
-            slopePerMinute = 0; mean = tail.map(\.y).reduce(0, +) / max(n, 1); growsWithoutBound = false
-            return
-        }
-        let meanX = tail.map(\.x).reduce(0, +) / n, meanY = tail.map(\.y).reduce(0, +) / n
-        let covariance = tail.map { ($0.x - meanX) * ($0.y - meanY) }.reduce(0, +)
-        let variance = tail.map { ($0.x - meanX) * ($0.x - meanX) }.reduce(0, +)
-        let slope = variance == 0 ? 0 : covariance / variance
-        let span = (tail.last!.x - tail.first!.x)
-        slopePerMinute = slope * 60
-        mean = meanY
-        let growth = slope * span
-        growsWithoutBound = growth > max(floor, tolerance * abs(meanY))
+        self.floorPerMinute = floorPerMinute
+        let tails = lifetimes.map { Array($0.dropFirst($0.count * 2 / 3)) }.filter { $0.count >= 3 && $0.last!.x - $0.first!.x >= 20 }
+        fitted = !tails.isEmpty
+        let values = tails.flatMap { $0.map(\.y) }
+        mean = values.reduce(0, +) / Double(max(values.count, 1))
+        slopePerMinute = tails.map { tail in
+            let n = Double(tail.count)
+            let meanX = tail.map(\.x).reduce(0, +) / n, meanY = tail.map(\.y).reduce(0, +) / n
+            let covariance = tail.map { ($0.x - meanX) * ($0.y - meanY) }.reduce(0, +)
+            let variance = tail.map { ($0.x - meanX) * ($0.x - meanX) }.reduce(0, +)
+            return variance == 0 ? 0 : covariance / variance * 60
+        }.max() ?? 0
+        growsWithoutBound = slopePerMinute > floorPerMinute
     }
 }

@@ -72,6 +72,12 @@ struct LoadSoakCommand: AsyncParsableCommand {
         """)
     var fault: [String] = []
 
+    @Option(name: .long, help: "The longest a fault's recovery may take, in seconds: from its start to the first admitted request after its outage.")
+    var rtoCeiling = LoadRun.Settings().rtoCeiling
+
+    @Option(name: .long, help: "The floor of the success rate of the closures that started outside the fault windows (0 to 1).")
+    var minimumSuccessRate = LoadRun.Settings().minimumSuccessRateOutsideFaults
+
     func run() async throws {
         let configuration = try options.configuration()
         var faults: [FaultPlan.Fault] = []
@@ -94,6 +100,8 @@ struct LoadSoakCommand: AsyncParsableCommand {
         settings.duration = duration
         settings.closuresPerSecond = rate
         settings.users = users
+        settings.rtoCeiling = rtoCeiling
+        settings.minimumSuccessRateOutsideFaults = minimumSuccessRate
         let redactor = Redactor(configuration: target)
         let run = LoadRun(backend: StagingBackend(configuration: target, redactor: redactor), databaseURL: configuration[.dbConn], settings: settings)
         print("load: \(faults.isEmpty ? "soak" : "soak with faults") for \(Int(duration)) s at \(rate) closures/s over \(users) users; faults: " +

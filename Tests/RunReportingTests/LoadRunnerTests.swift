@@ -11,16 +11,39 @@ import Transport
 /// the outcome classes, and the fault proxy between a client and a loopback server.
 @Suite("Load runner: trends, outcomes, the fault proxy")
 struct LoadRunnerTests {
-    @Test("a series that keeps growing over the last two thirds grows without bound; a flat or noisy one does not")
+    @Test("a series that keeps growing faster than its floor a minute grows without bound; a flat or noisy one does not")
     func trends() {
         let leak = (0..<60).map { (x: Double($0) * 10, y: 50 + Double($0) * 2) }
-        #expect(Trend(name: "rss", points: leak, floor: 16).growsWithoutBound)
+        #expect(Trend(name: "rss", points: leak, floorPerMinute: 2).growsWithoutBound)
         let flat = (0..<60).map { (x: Double($0) * 10, y: 50 + Double($0 % 3)) }
-        #expect(!Trend(name: "rss", points: flat, floor: 16).growsWithoutBound)
+        #expect(!Trend(name: "rss", points: flat, floorPerMinute: 2).growsWithoutBound)
         // A warm-up in the first third is not a leak.
         let warmUp = (0..<60).map { (x: Double($0) * 10, y: $0 < 20 ? Double($0) * 5 : 100) }
-        #expect(!Trend(name: "rss", points: warmUp, floor: 16).growsWithoutBound)
-        #expect(abs(Trend(name: "fds", points: leak, floor: 1).slopePerMinute - 12) < 0.001)
+        #expect(!Trend(name: "rss", points: warmUp, floorPerMinute: 2).growsWithoutBound)
+        #expect(abs(Trend(name: "fds", points: leak, floorPerMinute: 1).slopePerMinute - 12) < 0.001)
+    }
+
+    @Test("the CI soak's two minutes see a 3 MiB/min leak, sampled every 2 s with ±1 MiB of noise; v1's floor over the window let it pass")
+    func leakAtCISize() {
+        let leak: [(x: Double, y: Double)] = (0..<60).map { index in
+            let noise: Double = index % 2 == 0 ? 1 : -1
+            return (x: Double(index) * 2, y: 40 + Double(index) * 0.1 + noise)
+        }
+        #expect(Trend(name: "backend RSS (MiB)", points: leak, floorPerMinute: LoadRun.rssFloorPerMinute).growsWithoutBound)
+    }
+
+    @Test("a backend restarted mid-soak is fitted per lifetime: the new process's warm-up is not a leak, a leak in either lifetime is")
+    func perLifetime() {
+        let first: [(x: Double, y: Double)] = (0..<20).map { (x: Double($0) * 2, y: 40.0 + Double($0 % 2)) }
+        let warm: [(x: Double, y: Double)] = (20..<60).map { index in
+            let y: Double = index < 26 ? 10 + Double(index - 20) * 5 : 40 + Double(index % 2)
+            return (x: Double(index) * 2, y: y)
+        }
+        #expect(!Trend(name: "rss", lifetimes: [first, warm], floorPerMinute: 2).growsWithoutBound)
+        // The first lifetime's last third spans 12 s: too short to fit, and said so when it is all there is.
+        #expect(!Trend(name: "rss", points: first, floorPerMinute: 2).fitted)
+        let leaking: [(x: Double, y: Double)] = (20..<60).map { index in (x: Double(index) * 2, y: 40 + Double(index) * 0.1) }
+        #expect(Trend(name: "rss", lifetimes: [first, leaking], floorPerMinute: 2).growsWithoutBound)
     }
 
     @Test("only a silent truncation or a violation breaks the contract whatever the fault; the error mix names each kind")

@@ -31,8 +31,8 @@ UNION ALL
 SELECT 'conversations.user_id', c.id::text FROM conversations c
   WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id)
     AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id);
--- subject: the chat_raw and messages rows of the trace
-SELECT id::text FROM chat_raw WHERE trace_id = :trace_id UNION ALL SELECT id::text FROM messages WHERE trace_id = :trace_id;
+-- subject: the chat_raw rows of the trace, where messages has rows of it too (either alone would leave half the references unchecked)
+SELECT r.id::text FROM chat_raw r WHERE r.trace_id = :trace_id AND EXISTS (SELECT 1 FROM messages m WHERE m.trace_id = :trace_id);
 
 -- assert: timestamps_never_go_backwards
 -- expect: no rows
@@ -47,10 +47,10 @@ SELECT 'chat_sessions', s.id::text FROM chat_sessions s
 UNION ALL
 SELECT 'users', u.id::text FROM users u WHERE u.id = :user_id::uuid
     AND (u.created_at IS NULL OR u.last_login_at IS NULL OR u.last_login_at < u.created_at);
--- subject: the conversation, chat session and user of the trace
-SELECT c.id::text FROM conversations c WHERE c.id IN (SELECT conversation_id FROM messages WHERE trace_id = :trace_id)
-UNION ALL SELECT s.id::text FROM chat_sessions s WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id)
-UNION ALL SELECT u.id::text FROM users u WHERE u.id = :user_id::uuid;
+-- subject: the chat session of the trace with its conversation and its user (all three, not the user's row alone)
+SELECT s.id::text FROM chat_sessions s
+  JOIN conversations c ON c.id = s.conversation_id JOIN users u ON u.id = s.user_id
+  WHERE s.id IN (SELECT session_id FROM chat_raw WHERE trace_id = :trace_id) AND u.id = :user_id::uuid;
 
 -- assert: api_errors_for_provoked_refusals
 -- expect: no rows

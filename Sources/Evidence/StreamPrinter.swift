@@ -32,7 +32,7 @@ public struct StreamPrinter {
     public mutating func item(_ item: EventStreamItem, at elapsed: Double) {
         switch item {
         case let .event(event):
-            if jsonl {
+            line(elapsed, json: { buffer in
                 buffer.append(#"{"data":"#)
                 buffer.appendJSONString(event.data)
                 buffer.append(#","event":"#)
@@ -44,42 +44,45 @@ public struct StreamPrinter {
                 buffer.appendJSONString(event.lastEventId)
                 buffer.append(#","t_ms":"#)
                 buffer.appendMilliseconds(elapsed)
-                buffer.append("}\n")
-            } else {
-                buffer.appendMilliseconds(elapsed, width: 9)
-                buffer.append(" ms  ")
+            }, text: { buffer in
                 buffer.append(event.type)
                 if let id = event.id { buffer.append(" #"); buffer.append(id) }
                 buffer.append("  ")
                 buffer.append(event.data)
-                buffer.append(byte: 10)
-            }
+            })
         case let .comment(text, _):
-            if jsonl {
+            line(elapsed, json: { buffer in
                 buffer.append(#"{"kind":"comment","t_ms":"#)
                 buffer.appendMilliseconds(elapsed)
                 buffer.append(#","text":"#)
                 buffer.appendJSONString(text)
-                buffer.append("}\n")
-            } else {
-                buffer.appendMilliseconds(elapsed, width: 9)
-                buffer.append(" ms  :")
+            }, text: { buffer in
+                buffer.append(":")
                 buffer.append(text)
-                buffer.append(byte: 10)
-            }
+            })
         case let .retry(value, _):
-            if jsonl {
+            line(elapsed, json: { buffer in
                 buffer.append(#"{"kind":"retry","retry_ms":"#)
                 buffer.appendInteger(value)
                 buffer.append(#","t_ms":"#)
                 buffer.appendMilliseconds(elapsed)
-                buffer.append("}\n")
-            } else {
-                buffer.appendMilliseconds(elapsed, width: 9)
-                buffer.append(" ms  retry ")
+            }, text: { buffer in
+                buffer.append("retry ")
                 buffer.appendInteger(value)
-                buffer.append(byte: 10)
-            }
+            })
+        }
+    }
+
+    /// One line: the JSON object's members (closed here), or the time column and the text.
+    private mutating func line(_ elapsed: Double, json: (inout LineBuffer) -> Void, text: (inout LineBuffer) -> Void) {
+        if jsonl {
+            json(&buffer)
+            buffer.append("}\n")
+        } else {
+            buffer.appendMilliseconds(elapsed, width: 9)
+            buffer.append(" ms  ")
+            text(&buffer)
+            buffer.append(byte: 10)
         }
     }
 

@@ -103,6 +103,12 @@ struct StagingJWTTests {
             try Staging.skip("not exercised: no ANON_E2E_LURE_URL (an address of this machine the backend can reach) to serve the lure at")
         }
         let baseline = try await baseline()
+        // The control: the lure answers a fetch at its address (a listener that cannot be fetched from would pass "nothing fetched").
+        let probe = try? await backend.http.send(HTTPRequest(.get, baseline.lure.baseURL + "/lure-probe",
+                                                             deadlines: Deadlines(connect: .seconds(2), total: .seconds(5))))
+        try #require(probe != nil && baseline.lure.requests.contains { $0.path.hasPrefix("/lure-probe") },
+                     "the lure at \(baseline.lure.baseURL) does not answer a fetch from this machine: nothing it records could count")
+        let probed = baseline.lure.requests.count
         let lures = baseline.token.mutations(keys: baseline.keys, lureURL: baseline.lure.baseURL).filter { $0.lure != nil }
         #expect(lures.count == 2, "the jku and x5u mutations")
         for mutation in lures {
@@ -111,7 +117,7 @@ struct StagingJWTTests {
         }
         // A backend that fetches in the background gets a moment to do it.
         try await Task.sleep(for: .seconds(1))
-        let fetched = baseline.lure.requests.map(\.path)
+        let fetched = baseline.lure.requests.dropFirst(probed).map(\.path)
         #expect(fetched.isEmpty, "the backend fetched \(fetched) from the lure at \(baseline.lure.baseURL)")
     }
 

@@ -51,6 +51,12 @@ public struct StreamInvariants: Sendable {
             Verdict("no \(error) frame", passed: !types.contains(error), detail: events.first { $0.type == error }?.data),
             Verdict("the server closed the stream after \(final)", passed: stream.ending == .closedByServer, detail: "\(stream.ending)"),
         ]
+        // An error frame where none is due is a failure already; its body is judged too (S2.4: the K1 body).
+        for event in events where event.type == error {
+            if let problem = dialect.errorShapeProblem(JSONValue.parse(event.data)) {
+                verdicts.append(Verdict("the \(error) frame's data is the K1 body", passed: false, detail: problem))
+            }
+        }
         let ids = events.map(\.id)
         let numeric = ids.compactMap { $0.flatMap { Int($0) } }
         verdicts.append(Verdict("every frame has an id, strictly increasing", passed: numeric.count == ids.count && zip(numeric, numeric.dropFirst()).allSatisfy(<),

@@ -23,6 +23,7 @@ public enum LocalStaging {
         let keys = try SigningKeys.load(file: settings.signingKeyFile, legacySecret: settings.legacyJWTSecret)
         var logger = Logger(label: "local-staging")
         logger.logLevel = .warning
+        if settings.has(.leakThreeMiBAMinute) { Task { await PlantedLeak.grow(bytesPerSecond: 3 * 1024 * 1024 / 60) } }
         return Application(
             router: router(settings: settings, store: store, keys: keys),
             server: .http1(configuration: .init(additionalChannelHandlers: settings.has(.slotKeptOnAbort) ? [] : [ClientGoneHandler()])),

@@ -5,7 +5,7 @@ import LocalStagingCore
 // LocalStaging: the reference backend of CONTRACT.md. Configured by its
 // environment (LocalStaging/README.md lists every variable).
 if CommandLine.arguments.dropFirst().first == "--list-faults" {
-    for fault in Fault.allCases { print("\(fault.rawValue)\t\(fault.rules.joined(separator: " "))\t\(fault.summary)") }
+    for fault in Fault.allCases where !fault.isLoadFault { print("\(fault.rawValue)\t\(fault.rules.joined(separator: " "))\t\(fault.summary)") }
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "--suite-env" {

@@ -41,6 +41,9 @@ struct MessagesController: Sendable {
 
     @Sendable func send(_ request: Request, context: AppContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, context: context)
+        if settings.has(.messagesFailThirtyPercent), Int.random(in: 0..<10) < 3 {
+            throw APIError(.internalServerError, "internal_error", "a planted failure", hint: "Try again.")
+        }
         let tier = user.isAnonymous || settings.has(.registeredAnonymousTier) ? settings.anonymous : settings.registered
         let trace = context.facts.current.traceID
         let accept = request.headers[.accept]?.lowercased() ?? ""

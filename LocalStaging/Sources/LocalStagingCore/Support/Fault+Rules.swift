@@ -76,6 +76,11 @@ extension Fault {
         case .corsAnyOrigin: ["S6.3"]
         case .resultBeforeThought: ["S6.4"]
         case .healthDegraded: ["S7.1"]
+        case .messagesFailThirtyPercent, .leakThreeMiBAMinute: []
         }
     }
+
+    /// A fault for the load runner's gates, which breaks no rule of the contract: not in `--list-faults`
+    /// (ci/prove would find it proves nothing), but ci/load's broken soak must fail on it.
+    public var isLoadFault: Bool { rules.isEmpty }
 }

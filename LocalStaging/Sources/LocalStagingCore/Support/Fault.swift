@@ -110,6 +110,9 @@ public enum Fault: String, Sendable, CaseIterable {
     // Row Level Security (S4.9): the database's policies, broken for this instance's tokens.
     case rlsOthersVisible = "rls-others-visible"
     case rlsAnonymousWritesPublic = "rls-anonymous-writes-public"
+    // For the load runner's gates (seed 004), not a rule of the contract: ci/load's broken soak.
+    case messagesFailThirtyPercent = "messages-fail-30-percent"
+    case leakThreeMiBAMinute = "leak-3-mib-a-minute"
 
     public struct Unknown: Error, CustomStringConvertible {
         public let name: String
@@ -227,6 +230,8 @@ extension Fault {
         case .textAfterFinish: "AI SDK UI stream: a `text-delta` after `finish`"
         case .rlsOthersVisible: "RLS: a user sees other users' `conversations`"
         case .rlsAnonymousWritesPublic: "RLS: an anonymous user may insert into a public table (`shared_links`)"
+        case .messagesFailThirtyPercent: "load: 3 message requests in 10 are answered 500, throughout"
+        case .leakThreeMiBAMinute: "load: the process keeps 3 MiB more memory every minute"
         }
     }
 

@@ -13,6 +13,16 @@ extension HistoryDatabase {
         }
     }
 
+    /// How many of the newest full runs of this kind against this target failed in a row
+    /// (filtered runs are not counted either way): the nightly alert's input.
+    public func consecutiveFailures(kind: HistoryRun.Kind, targetKind: String) throws -> Int {
+        let runs = try read { db in
+            try HistoryRun.filter(Column("kind") == kind.rawValue && Column("target_kind") == targetKind && Column("filter") == "")
+                .order(Column("started").desc, Column("id").desc).limit(1000).fetchAll(db)
+        }
+        return runs.prefix { !$0.green }.count
+    }
+
     /// One case in the last runs that ran it, newest first.
     public func history(ofCase caseID: String, limit: Int = 20) throws -> [(run: HistoryRun, case: HistoryCase)] {
         try read { db in

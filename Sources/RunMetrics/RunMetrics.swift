@@ -16,11 +16,16 @@ public struct RunMetrics: Sendable {
 
     public let text: String
 
-    public init(_ recorded: RecordedRun) {
+    /// - Parameter failedBefore: the full runs of this kind and target that failed in a row before this one (the history's).
+    public init(_ recorded: RecordedRun, failedBefore: Int = 0) {
         let registry = PrometheusCollectorRegistry()
         let job = [("kind", recorded.run.kind.rawValue), ("target", recorded.run.targetKind)]
         registry.makeGauge(descriptor: Self.name("e2e_anon_success", "1 when the run was green, 0 when it failed"), labels: job)
             .set(to: recorded.run.green ? 1.0 : 0.0)
+        // A filtered run is not a full run: it neither extends a streak nor ends one.
+        let streak = recorded.run.filter.isEmpty ? (recorded.run.green ? 0 : failedBefore + 1) : failedBefore
+        registry.makeGauge(descriptor: Self.name("e2e_anon_consecutive_failures", "Full runs of this kind and target that failed in a row, this one included"),
+                           labels: job).set(to: Double(streak))
         registry.makeGauge(descriptor: Self.name("e2e_anon_run_duration_seconds", "How long the run took"), labels: job)
             .set(to: recorded.run.seconds)
         for verdict in ["passed", "failed", "skipped"] {

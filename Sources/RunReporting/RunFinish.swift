@@ -58,6 +58,9 @@ public struct RunFinish: Sendable {
         let coverage = try? contract.map { try RuleCoverage(contract: $0, notes: notes) }
         let redactor = Redactor(configuration: configuration)
         var outputErrors: [(RunVerdict.Problem.Kind, String)] = []
+        // The streak before this run, for e2e_anon_consecutive_failures (a history that cannot be read counts none).
+        let failedBefore = historyPath.isEmpty ? 0 : (try? HistoryDatabase(path: historyPath)
+            .consecutiveFailures(kind: outcome.kind, targetKind: configuration.text(.targetKind))) ?? 0
 
         func render() -> (RunVerdict, Rendered) {
             let verdict = RunVerdict(outcome: outcome, configuration: configuration, configurationError: configurationError, outputErrors: outputErrors)
@@ -68,7 +71,7 @@ public struct RunFinish: Sendable {
             let recorded = RunImport(directory: directory, outcome: outcome, notes: notes, verdict: verdict, configuration: configuration,
                                      rules: coverage?.cases ?? [:], redactor: redactor).recorded(gitCommit: gitCommit)
             return (verdict, Rendered(markdown: redactor.redact(report.markdown), html: redactor.redact(report.html(directory: directory)),
-                                      junit: redactor.redact(junit.xml), recorded: recorded, metrics: RunMetrics(recorded)))
+                                      junit: redactor.redact(junit.xml), recorded: recorded, metrics: RunMetrics(recorded, failedBefore: failedBefore)))
         }
 
         // 1. The secret scan: the run's files and the raw console as they are, and what is about to be written.

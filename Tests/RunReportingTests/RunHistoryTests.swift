@@ -109,6 +109,21 @@ struct RunHistoryTests {
         #expect(text.contains(#"e2e_anon_chunk_gap_seconds_bucket{kind="suite",target="local stack",stat="max",le="0.25"} 1"#))
     }
 
+    @Test("e2e_anon_consecutive_failures: the history's streak of failed full runs of a kind, this run included; a green run ends it")
+    func consecutiveFailures() throws {
+        let history = try Self.temporaryHistory()
+        try history.record(Self.recorded("r1", at: 0, verdicts: ["StagingStream/order": "failed"]))
+        try history.record(Self.recorded("r2", at: 100, verdicts: ["StagingStream/order": "passed"]))
+        try history.record(Self.recorded("r3", at: 200, verdicts: ["StagingStream/order": "failed"]))
+        let before = try history.consecutiveFailures(kind: .suite, targetKind: "local stack")
+        #expect(before == 1)
+        let failed = Self.recorded("r4", at: 300, verdicts: ["StagingStream/order": "failed"])
+        #expect(RunMetrics(failed, failedBefore: before).text.contains(#"e2e_anon_consecutive_failures{kind="suite",target="local stack"} 2"#))
+        let green = Self.recorded("r5", at: 400, verdicts: ["StagingStream/order": "passed"])
+        #expect(RunMetrics(green, failedBefore: 2).text.contains(#"e2e_anon_consecutive_failures{kind="suite",target="local stack"} 0"#))
+        #expect(try history.consecutiveFailures(kind: .daily, targetKind: "local stack") == 0)
+    }
+
     @Test("REPORT.html: verdict colours, each SSE transcript as a timeline of arrivals, escaped text, nothing from elsewhere")
     func reportPage() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")

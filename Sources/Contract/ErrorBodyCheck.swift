@@ -30,13 +30,14 @@ public struct ErrorBodyCheck: Sendable {
     }
 
     public func verdicts(_ response: HTTPResponse) -> [Verdict] {
-        let body = JSONValue.parse(response.body)?.object
+        let json = JSONValue.parse(response.body)
+        let body = json?.object
         let text = String(response.text.prefix(400))
         var verdicts = [
             Verdict("status is \(status)", passed: response.status == status, detail: "got \(response.status): \(text)"),
             Verdict("Content-Type is application/json", passed: response.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true,
                     detail: "got \(response.headers["Content-Type"] ?? "none")"),
-            Verdict("the body has status, code, message, trace_id, hint", passed: body.map { b in ["status", "code", "message", "trace_id", "hint"].allSatisfy { b[$0] != nil } } ?? false,
+            Verdict("the body has status, code, message, trace_id, hint", passed: body != nil && ErrorBodyKeys.missing(from: json).isEmpty,
                     detail: "body: \(text)"),
             Verdict("body.status equals the HTTP status", passed: body?["status"]?.int == response.status,
                     detail: "body.status \(body?["status"]?.text ?? "none"), HTTP \(response.status)"),

@@ -54,7 +54,7 @@ public struct ClosureDriver: Sendable {
         var result = Result(outcome: .success, phases: [:], traceID: stream.traceID, started: started)
         guard stream.head.status == 200 else {
             let body = JSONValue.parse(stream.nonStreamBody)
-            let k1 = ["status", "code", "message", "trace_id", "hint"].allSatisfy { body?[$0] != nil } && body?["status"]?.int == stream.head.status
+            let k1 = ErrorBodyKeys.missing(from: body).isEmpty && body?["status"]?.int == stream.head.status
             result.outcome = k1 ? .refused(status: stream.head.status, code: body?["code"]?.string ?? "") : .refusedWithoutK1(status: stream.head.status)
             result.retryAfter = stream.head.headers["Retry-After"].flatMap(Double.init)
             result.detail = String(decoding: stream.nonStreamBody.prefix(300), as: UTF8.self)

@@ -1,4 +1,5 @@
 import Contract
+import Protocols
 
 /// The same closure as a Locust scenario, for load beyond one machine: Locust
 /// (PyPI `locust`) is the distributed engine, AnonE2E stays the correctness
@@ -85,7 +86,7 @@ def k1_problem(response):
         body = response.json()
     except ValueError:
         return "status %d without a JSON body" % response.status_code
-    missing = [key for key in ("status", "code", "message", "trace_id", "hint") if key not in body]
+    missing = [key for key in (\#(ErrorBodyKeys.all.map { "\"\($0)\"" }.joined(separator: ", "))) if key not in body]
     if missing:
         return "status %d: the error body lacks %s" % (response.status_code, ", ".join(missing))
     if body.get("status") != response.status_code:

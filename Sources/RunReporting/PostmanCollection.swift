@@ -1,5 +1,6 @@
 import Foundation
 import Contract
+import Protocols
 
 /// The loop's calls as a Postman v2.1 collection, for teams with a Newman
 /// regression job: anonymous sign-in, a message answered as JSON, and each
@@ -112,7 +113,7 @@ public enum PostmanCollection {
             lines += [
                 #"pm.test("the K1 body", function () {"#,
                 #"  const body = pm.response.json();"#,
-                #"  ["status", "code", "message", "trace_id", "hint"].forEach(function (key) { pm.expect(body).to.have.property(key); });"#,
+                #"  [\#(ErrorBodyKeys.all.map { "\"\($0)\"" }.joined(separator: ", "))].forEach(function (key) { pm.expect(body).to.have.property(key); });"#,
                 #"  pm.expect(body.status).to.eql(pm.response.code);"#,
                 #"  pm.expect(body.code).to.eql(\#(quoted(code)));"#,
                 #"  pm.expect(body.trace_id).to.eql(pm.environment.get("trace_id"));"#,

@@ -29,8 +29,7 @@ public struct NativeDialect: StreamDialect {
     public func answer(_ body: JSONValue) -> DialectAnswer? { DialectAnswer(text: body["content"]?.string, id: body["message_id"]?.string) }
 
     public func errorShapeProblem(_ body: JSONValue?) -> String? {
-        let keys = ["status", "code", "message", "trace_id", "hint"]
-        let missing = keys.filter { body?[$0] == nil }
+        let missing = ErrorBodyKeys.missing(from: body)
         return missing.isEmpty ? nil : "the error frame is not a K1 body: no \(missing.joined(separator: ", "))"
     }
 }

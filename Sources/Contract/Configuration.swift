@@ -89,6 +89,15 @@ public struct Configuration: Sendable {
             }
         }
         _ = try dialect()
+        for key in [ConfigurationKey.caBundle, .clientCertificate, .clientKey] {
+            if let file = self[key], !FileManager.default.isReadableFile(atPath: file) {
+                throw InvalidValue(key: key, value: file, expected: "a readable PEM file")
+            }
+        }
+        if (self[.clientCertificate] == nil) != (self[.clientKey] == nil) {
+            let missing: ConfigurationKey = self[.clientCertificate] == nil ? .clientCertificate : .clientKey
+            throw InvalidValue(key: missing, value: "", expected: "a file: a client certificate needs both ANON_E2E_CLIENT_CERT and ANON_E2E_CLIENT_KEY")
+        }
         if let cache = self[.identityCache], Self.isInside(cache, directory: text(.artifactsDirectory)) {
             throw InvalidValue(key: .identityCache, value: cache, expected: "a file outside \(text(.artifactsDirectory))/ (the artifacts are published; the kept sessions must not be)")
         }

@@ -141,7 +141,15 @@ extension ConfigurationKey {
     // The suite itself.
     public static let artifactsDirectory = ConfigurationKey("ANON_E2E_ARTIFACTS", default: "artifacts")
     public static let runID = ConfigurationKey("ANON_E2E_RUN_ID")
+    /// TLS to the target, on every request (auth, JWKS, API, Socket.IO, health, load, Postman replay): a private CA,
+    /// and a client certificate with its key where a gateway asks for one (mutual TLS). Files in PEM.
     public static let caBundle = ConfigurationKey("ANON_E2E_CA_BUNDLE")
+    public static let clientCertificate = ConfigurationKey("ANON_E2E_CLIENT_CERT")
+    public static let clientKey = ConfigurationKey("ANON_E2E_CLIENT_KEY")
+    /// What every request accepts, as a browser's fetch asks (libcurl decodes it); `identity` asks for none.
+    public static let acceptEncoding = ConfigurationKey("ANON_E2E_ACCEPT_ENCODING", default: "gzip, deflate, br")
+    /// How long a read of what a message persisted (rows, the conversation, request_log) waits for it after the reply.
+    public static let persistTimeout = ConfigurationKey("ANON_E2E_PERSIST_TIMEOUT", default: "5", .seconds)
     public static let requestTimeout = ConfigurationKey("ANON_E2E_REQUEST_TIMEOUT", default: "30", .seconds)
 
     // History, metrics and the daily run.
@@ -167,7 +175,7 @@ extension ConfigurationKey {
         supabaseDeployment, apikeyChecked, apikeyMissingMessage, apikeyWrongMessage, jwtIssuer, signInBudget, identityCache, captchaToken,
         registeredEmail, registeredPassword,
         registeredEmailDomain, defaultSystemPrompt,
-        artifactsDirectory, runID, caBundle, requestTimeout,
+        artifactsDirectory, runID, caBundle, clientCertificate, clientKey, acceptEncoding, requestTimeout, persistTimeout,
         connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt, failPrompt,
         strict, targetKind, allowSkip, capabilities, lureURL, fingerprints,
         historyPath, pushgatewayURL, dailyPrompt, dailySystemPrompt, dailyEmail, dailyPassword,

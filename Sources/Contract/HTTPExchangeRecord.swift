@@ -22,7 +22,9 @@ public struct HTTPExchangeRecord: Codable, Sendable {
     public var verdicts: [Verdict]
 
     public init(request: HTTPRequest, response: HTTPResponse?, error: (any Error)? = nil, verdicts: [Verdict] = []) {
-        self.request = Request(method: request.method.rawValue, url: request.url, headers: Self.group(request.headers),
+        var sent = request.headers
+        if let encodings = request.acceptEncoding { sent.add("Accept-Encoding", encodings) }
+        self.request = Request(method: request.method.rawValue, url: request.url, headers: Self.group(sent),
                                body: request.body.map { String(decoding: $0, as: UTF8.self) })
         self.response = response.map { response in
             Response(status: response.status, headers: Self.group(response.headers), body: response.text,

@@ -127,6 +127,10 @@ public struct MessageStream: Sendable {
     /// The wire format its frames are read in.
     public let dialect: any StreamDialect
 
+    /// The `Content-Encoding` the reply came in (`identity` when none): a proxy that
+    /// compresses `text/event-stream` holds the frames until its buffer fills.
+    public var contentEncoding: String { head.headers["Content-Encoding"] ?? "identity" }
+
     public init(request: HTTPRequest, traceID: String, head: ResponseHead, transcript: EventTranscript, nonStreamBody: [UInt8],
                 ending: Ending, startedAt: Date, timings: TransferTimings?, dialect: any StreamDialect = NativeDialect()) {
         self.request = request

@@ -45,7 +45,7 @@ public struct StagingBackend: Sendable {
     }
 
     public var auth: GoTrueClient {
-        GoTrueClient(baseURL: supabaseURL, anonKey: configuration.text(.supabaseAnonKey), http: http, secrets: redactor,
+        GoTrueClient(baseURL: supabaseURL, anonKey: configuration.text(.supabaseAnonKey), http: http, template: template, secrets: redactor,
                      captchaToken: configuration[.captchaToken])
     }
 
@@ -78,17 +78,24 @@ public struct StagingBackend: Sendable {
     /// A prompt whose reply outlasts a ping interval on the backend (`ANON_E2E_LONG_PROMPT`).
     public var longPrompt: String { configuration.text(.longPrompt) }
 
-    public var tls: TLSOptions { TLSOptions(verifyPeer: true, caBundlePath: configuration[.caBundle]) }
+    /// What every request to the target carries (TLS, encodings, deadlines): the one place it is decided.
+    public var template: RequestTemplate {
+        let encodings = configuration.text(.acceptEncoding)
+        return RequestTemplate(tls: TLSOptions(verifyPeer: true, caBundlePath: configuration[.caBundle],
+                                               clientCertificatePath: configuration[.clientCertificate], clientKeyPath: configuration[.clientKey]),
+                               acceptEncoding: encodings == "identity" ? nil : encodings, deadlines: deadlines)
+    }
+
+    /// How long a read of what a message persisted waits for it (`ANON_E2E_PERSIST_TIMEOUT`).
+    public var persistTimeout: Duration { configuration.duration(.persistTimeout) }
 
     /// A request to the API with the headers every case sends.
     public func request(_ method: HTTPRequest.Method, _ url: String, token: String?, traceID: String?, json: String? = nil,
                         accept: String = "application/json") -> HTTPRequest {
-        var request = HTTPRequest(method, url, body: json.map { Array($0.utf8) }, deadlines: deadlines, tls: tls)
-        request.headers.add("Accept", accept)
-        if json != nil { request.headers.add("Content-Type", "application/json") }
-        if let token { request.headers.add("Authorization", "Bearer \(token)") }
-        if let traceID { request.headers.add("X-Trace-Id", traceID) }
-        return request
+        var headers: HTTPHeaders = ["Accept": accept]
+        if json != nil { headers.add("Content-Type", "application/json") }
+        if let token { headers.add("Authorization", "Bearer \(token)") }
+        return template.request(method, url, headers: headers, body: json.map { Array($0.utf8) }, traceID: traceID)
     }
 
     public static func newTraceID() -> String { UUID().uuidString.lowercased() }

@@ -114,8 +114,17 @@ public struct StreamInvariants: Sendable {
             return Verdict("the first text arrives before the terminal event", passed: false, detail: "no text or no terminal event (\(dialect.name))")
         }
         let gap = last.arrival - first.arrival
-        return Verdict("the first text arrives at least \(minimumFlushGap) before the terminal event", passed: gap >= minimumFlushGap,
-                       detail: String(format: "gap %.1f ms", gap.inMilliseconds))
+        let encoding = stream.contentEncoding
+        var detail = String(format: "gap %.1f ms; content encoding %@", gap.inMilliseconds, encoding)
+        if gap < minimumFlushGap {
+            // The usual causes, named where they can be told apart: the reply's encoding says which.
+            detail += encoding == "identity"
+                ? "; the frames arrived together: something between the model and the client buffers the stream (a proxy's " +
+                  "proxy_buffering: send X-Accel-Buffering: no or turn it off for this route; or the backend writes without flushing)"
+                : "; the frames arrived together, compressed (\(encoding)): a proxy compressing text/event-stream holds them until its " +
+                  "buffer fills; turn compression off for text/event-stream (nginx: leave it out of gzip_types)"
+        }
+        return Verdict("the first text arrives at least \(minimumFlushGap) before the terminal event", passed: gap >= minimumFlushGap, detail: detail)
     }
 
     /// S2.4, a failure after the stream began: the 200 stream carries text, then exactly one

@@ -52,15 +52,19 @@ public struct GoTrueClient: Sendable {
     public let baseURL: String
     public let anonKey: String
     public let http: HTTPClient
+    /// The target's TLS, encodings and deadlines.
+    public let template: RequestTemplate
     public let secrets: any SecretKeeper
     /// Sent as `gotrue_meta_security.captcha_token` on sign-up and password sign-in
     /// (a captcha provider's test token, for a project with captcha on).
     public let captchaToken: String?
 
-    public init(baseURL: String, anonKey: String, http: HTTPClient = HTTPClient(), secrets: any SecretKeeper, captchaToken: String? = nil) {
+    public init(baseURL: String, anonKey: String, http: HTTPClient = HTTPClient(), template: RequestTemplate, secrets: any SecretKeeper,
+                captchaToken: String? = nil) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.anonKey = anonKey
         self.http = http
+        self.template = template
         self.secrets = secrets
         self.captchaToken = captchaToken
     }
@@ -129,7 +133,7 @@ public struct GoTrueClient: Sendable {
 
     /// The published keys (no apikey needed).
     public func jwks() async throws -> [JSONWebKey] {
-        let response = try await http.send(HTTPRequest(.get, baseURL + "/auth/v1/.well-known/jwks.json"))
+        let response = try await http.send(template.request(.get, baseURL + "/auth/v1/.well-known/jwks.json"))
         guard response.status == 200, let keys = JSONValue.parse(response.body)?["keys"]?.array else {
             throw GoTrueError.shape("JWKS answered \(response.status): \(response.text.prefix(300))")
         }
@@ -145,12 +149,10 @@ public struct GoTrueClient: Sendable {
 
     /// One call, with the apikey; a non-2xx answer throws with GoTrue's code.
     public func call(_ method: HTTPRequest.Method, _ path: String, body: String? = nil, bearer: String? = nil) async throws -> HTTPResponse {
-        var request = HTTPRequest(method, baseURL + "/auth/v1" + path, body: body.map { Array($0.utf8) })
-        request.headers.add("apikey", anonKey)
-        request.headers.add("X-Supabase-Api-Version", "2024-01-01")
-        if body != nil { request.headers.add("Content-Type", "application/json") }
-        if let bearer { request.headers.add("Authorization", "Bearer \(bearer)") }
-        let response = try await http.send(request)
+        var headers: HTTPHeaders = ["apikey": anonKey, "X-Supabase-Api-Version": "2024-01-01"]
+        if body != nil { headers.add("Content-Type", "application/json") }
+        if let bearer { headers.add("Authorization", "Bearer \(bearer)") }
+        let response = try await http.send(template.request(method, baseURL + "/auth/v1" + path, headers: headers, body: body.map { Array($0.utf8) }))
         guard (200..<300).contains(response.status) else {
             let parsed = JSONValue.parse(response.body)
             let code = response.headers["x-sb-error-code"] ?? parsed?["error_code"]?.string ?? parsed?["code"]?.string

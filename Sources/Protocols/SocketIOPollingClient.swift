@@ -6,13 +6,16 @@ import Transport
 public struct SocketIOPollingClient: Sendable {
     public let endpoint: String
     public let http: HTTPClient
+    /// The target's TLS and encodings; a long poll keeps its own deadlines.
+    public let template: RequestTemplate
     public let origin: String?
 
     /// - Parameter endpoint: the Engine.IO path, e.g. `http://host/ws/`.
-    public init(endpoint: String, origin: String? = nil, http: HTTPClient = HTTPClient()) {
+    public init(endpoint: String, origin: String? = nil, http: HTTPClient = HTTPClient(), template: RequestTemplate) {
         self.endpoint = endpoint.hasSuffix("/") ? endpoint : endpoint + "/"
         self.origin = origin
         self.http = http
+        self.template = template
     }
 
     public enum ClientError: Error, Sendable, CustomStringConvertible {
@@ -46,11 +49,11 @@ public struct SocketIOPollingClient: Sendable {
     }
 
     func request(_ method: HTTPRequest.Method, sid: String?, body: String? = nil) -> HTTPRequest {
-        var request = HTTPRequest(method, url(sid), body: body.map { Array($0.utf8) },
-                                  deadlines: Deadlines(connect: .seconds(10), total: .seconds(40), idle: .seconds(40)))
-        if let origin { request.headers.add("Origin", origin) }
-        if body != nil { request.headers.add("Content-Type", "text/plain;charset=UTF-8") }
-        return request
+        var headers: HTTPHeaders = [:]
+        if let origin { headers.add("Origin", origin) }
+        if body != nil { headers.add("Content-Type", "text/plain;charset=UTF-8") }
+        return template.request(method, url(sid), headers: headers, body: body.map { Array($0.utf8) },
+                                deadlines: Deadlines(connect: .seconds(10), total: .seconds(40), idle: .seconds(40)))
     }
 
     /// The opening GET: the raw answer (for CORS checks) and the session id.

@@ -24,9 +24,10 @@ public struct Pushgateway: Sendable {
     public func push(_ metrics: RunMetrics, job: String = "anon_e2e", grouping: [(String, String)]) async throws {
         let labels = grouping.map { "/\(Self.segment($0.0))/\(Self.segment($0.1.isEmpty ? "none" : $0.1))" }.joined()
         let url = "\(baseURL)/metrics/job/\(Self.segment(job))\(labels)"
-        var request = HTTPRequest(.put, url, body: Array(metrics.text.utf8), deadlines: Deadlines(connect: .seconds(5), total: .seconds(20)))
-        request.headers.add("Content-Type", "text/plain; version=0.0.4")
-        let response = try await http.send(request)
+        // The team's Pushgateway, not the target: plain TLS options, short deadlines.
+        let template = RequestTemplate(deadlines: Deadlines(connect: .seconds(5), total: .seconds(20)))
+        let response = try await http.send(template.request(.put, url, headers: ["Content-Type": "text/plain; version=0.0.4"],
+                                                            body: Array(metrics.text.utf8)))
         guard (200..<300).contains(response.status) else {
             throw PushError(description: "the Pushgateway at \(baseURL) answered \(response.status): \(response.text.prefix(300))")
         }

@@ -8,11 +8,14 @@ import Transport
 /// body of a refusal, the keys of a success. Saved variables carry over.
 public struct PostmanReplay: Sendable {
     public let http: HTTPClient
-    public let deadlines: Deadlines
+    /// The target's TLS and encodings; a call may take a minute (a streamed message read whole).
+    public let template: RequestTemplate
 
-    public init(http: HTTPClient = HTTPClient(), deadlines: Deadlines = Deadlines(total: .seconds(60))) {
+    public init(http: HTTPClient = HTTPClient(), template: RequestTemplate) {
         self.http = http
-        self.deadlines = deadlines
+        var template = template
+        template.deadlines = Deadlines(total: .seconds(60))
+        self.template = template
     }
 
     public struct Outcome: Sendable {
@@ -30,9 +33,9 @@ public struct PostmanReplay: Sendable {
             func fill(_ text: String) -> String {
                 variables.reduce(text) { $0.replacingOccurrences(of: "{{\($1.key)}}", with: $1.value) }
             }
-            var request = HTTPRequest(HTTPRequest.Method(rawValue: call.method) ?? .get, fill(call.url),
-                                      body: call.body.map { Array(fill($0).utf8) }, deadlines: deadlines)
-            for header in call.headers { request.headers.add(header.name, fill(header.value)) }
+            let headers = HTTPHeaders(call.headers.map { ($0.name, fill($0.value)) })
+            let request = template.request(HTTPRequest.Method(rawValue: call.method) ?? .get, fill(call.url), headers: headers,
+                                           body: call.body.map { Array(fill($0).utf8) })
             let response: HTTPResponse
             do { response = try await http.send(request) } catch {
                 outcomes.append(Outcome(call: call, verdicts: [Verdict("an answer", passed: false, detail: "\(error)")]))

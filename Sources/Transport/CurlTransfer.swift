@@ -209,6 +209,10 @@ final class CurlTransfer: @unchecked Sendable {
             // failed verification (curl error 60) as if checked against another transfer's store.
             check(anon_curl_setopt_long(easy, CURLOPT_CA_CACHE_TIMEOUT, 0))
         }
+        if let certificate = request.tls.clientCertificatePath { check(anon_curl_setopt_string(easy, CURLOPT_SSLCERT, certificate)) }
+        if let key = request.tls.clientKeyPath { check(anon_curl_setopt_string(easy, CURLOPT_SSLKEY, key)) }
+        // libcurl sends the header as given and decodes gzip, deflate, br and zstd as the bytes arrive.
+        if let encodings = request.acceptEncoding { check(anon_curl_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, encodings)) }
         let version: Int = switch request.version {
         case .automatic: CURL_HTTP_VERSION_2TLS
         case .http1_1: CURL_HTTP_VERSION_1_1

@@ -1,4 +1,6 @@
-/// One HTTP request as the transport sends it.
+/// One HTTP request as the transport sends it. Built only by a
+/// `RequestTemplate` (its initialiser is internal to the transport), so every
+/// request carries its target's TLS, encodings and deadlines.
 public struct HTTPRequest: Sendable {
     public enum Method: String, Sendable {
         case get = "GET", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE", head = "HEAD", options = "OPTIONS"
@@ -17,15 +19,18 @@ public struct HTTPRequest: Sendable {
     public var deadlines: Deadlines
     public var version: Version
     public var tls: TLSOptions
+    /// `Accept-Encoding` as sent; libcurl decodes what comes back. Nil asks for no encoding.
+    public var acceptEncoding: String?
 
-    public init(
+    init(
         _ method: Method = .get,
         _ url: String,
         headers: HTTPHeaders = [:],
         body: [UInt8]? = nil,
         deadlines: Deadlines = .init(),
         version: Version = .automatic,
-        tls: TLSOptions = .init()
+        tls: TLSOptions = .init(),
+        acceptEncoding: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -34,13 +39,7 @@ public struct HTTPRequest: Sendable {
         self.deadlines = deadlines
         self.version = version
         self.tls = tls
-    }
-
-    /// A request whose body is the UTF-8 of `json`, with its content type set.
-    public static func json(_ method: Method = .post, _ url: String, _ json: String, headers: HTTPHeaders = [:]) -> HTTPRequest {
-        var headers = headers
-        if !headers.contains("Content-Type") { headers.add("Content-Type", "application/json") }
-        return HTTPRequest(method, url, headers: headers, body: Array(json.utf8))
+        self.acceptEncoding = acceptEncoding
     }
 }
 
@@ -64,13 +63,18 @@ public struct Deadlines: Sendable, Equatable {
     }
 }
 
-/// TLS verification is on unless a caller turns it off by name.
+/// TLS verification is on unless a caller turns it off by name. A private CA
+/// (`caBundlePath`) and a client certificate for mutual TLS are files in PEM.
 public struct TLSOptions: Sendable, Equatable {
     public var verifyPeer: Bool
     public var caBundlePath: String?
+    public var clientCertificatePath: String?
+    public var clientKeyPath: String?
 
-    public init(verifyPeer: Bool = true, caBundlePath: String? = nil) {
+    public init(verifyPeer: Bool = true, caBundlePath: String? = nil, clientCertificatePath: String? = nil, clientKeyPath: String? = nil) {
         self.verifyPeer = verifyPeer
         self.caBundlePath = caBundlePath
+        self.clientCertificatePath = clientCertificatePath
+        self.clientKeyPath = clientKeyPath
     }
 }

@@ -44,8 +44,9 @@ struct ExportCommand: ParsableCommand {
             let calls = try PostmanCollection.replayable(Data(contentsOf: collectionFile))
             let variables = ["SUPABASE_URL": configuration[.supabaseURL]!, "API_BASE": configuration[.apiBase]!,
                              "SUPABASE_ANON_KEY": configuration[.supabaseAnonKey]!]
-            let outcomes = await PostmanReplay().run(calls, variables: variables)
             let redactor = Redactor(configuration: configuration)
+            let target = StagingBackend(configuration: configuration, redactor: redactor).template
+            let outcomes = await PostmanReplay(template: target).run(calls, variables: variables)
             for outcome in outcomes {
                 print("\(outcome.passed ? "✔" : "✘") \(outcome.call.name)")
                 for verdict in outcome.verdicts where !verdict.passed {

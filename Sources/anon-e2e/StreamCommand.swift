@@ -54,15 +54,15 @@ struct StreamCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        var request = HTTPRequest(data == nil ? .get : .post, url, body: data.map { Array($0.utf8) })
-        request.headers.add("Accept", "text/event-stream")
+        // Its own flags, not the configuration's target: any URL, the curl tool's way.
+        let template = RequestTemplate(tls: TLSOptions(caBundlePath: cacert),
+                                       deadlines: Deadlines(connect: .seconds(10), total: .milliseconds(Int64(maxTime * 1000)), idle: .milliseconds(Int64(idle * 1000))))
+        var request = template.request(data == nil ? .get : .post, url, headers: ["Accept": "text/event-stream"], body: data.map { Array($0.utf8) })
         if data != nil { request.headers.add("Content-Type", "application/json") }
         for header in headers {
             guard let colon = header.firstIndex(of: ":") else { throw ValidationError("header '\(header)' is not 'Name: value'") }
             request.headers.set(String(header[..<colon]), header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
-        request.deadlines = Deadlines(connect: .seconds(10), total: .milliseconds(Int64(maxTime * 1000)), idle: .milliseconds(Int64(idle * 1000)))
-        request.tls.caBundlePath = cacert
 
         let configuration = Configuration.loadReporting().0
         let dialect = try streamDialect(configuration)

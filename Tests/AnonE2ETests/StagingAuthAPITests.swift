@@ -12,7 +12,7 @@ struct StagingAuthAPITests {
     let backend = Staging.backend
 
     func signup(_ body: String?, apikey: String?, version: Bool = true) async throws -> HTTPResponse {
-        var request = HTTPRequest(.post, backend.supabaseURL + "/auth/v1/signup", body: body.map { Array($0.utf8) }, deadlines: backend.deadlines, tls: backend.tls)
+        var request = backend.template.request(.post, backend.supabaseURL + "/auth/v1/signup", body: body.map { Array($0.utf8) })
         if let apikey { request.headers.add("apikey", apikey) }
         if version { request.headers.add("X-Supabase-Api-Version", "2024-01-01") }
         request.headers.add("Content-Type", "application/json")
@@ -66,7 +66,7 @@ struct StagingAuthAPITests {
 
     @Test("the JWKS: each key has kid, alg, use sig, key_ops [verify], no private member; Cache-Control with a max-age", .rules("S1.8"))
     func jwksShape() async throws {
-        let response = try await backend.http.send(HTTPRequest(.get, backend.supabaseURL + "/auth/v1/.well-known/jwks.json", deadlines: backend.deadlines, tls: backend.tls))
+        let response = try await backend.http.send(backend.template.request(.get, backend.supabaseURL + "/auth/v1/.well-known/jwks.json"))
         #expect(response.status == 200)
         #expect(response.headers["Cache-Control"]?.contains("max-age=") == true, "Cache-Control: \(response.headers["Cache-Control"] ?? "none")")
         let keys = try #require(JSONValue.parse(response.body)?["keys"]?.array, "no keys array: \(response.text.prefix(200))")

@@ -35,7 +35,7 @@ struct StagingAuthTests {
         let required = expectations.required(token, session: session)
         let recommended = expectations.recommended(token)
         try Staging.evidence.record("token.json", json: TokenEvidence(token: token, session: session, checks: required + recommended))
-        Staging.noteExchange(traceID: nil, request: HTTPRequest(.post, backend.supabaseURL + "/auth/v1/signup"), status: 200, artifacts: ["token.json"])
+        Staging.noteExchange(traceID: nil, request: backend.template.request(.post, backend.supabaseURL + "/auth/v1/signup"), status: 200, artifacts: ["token.json"])
         Staging.expect(required, "the access token")
         for verdict in recommended.failures { Staging.warn("access token: expected \(verdict.check) (\(verdict.detail ?? ""))") }
     }

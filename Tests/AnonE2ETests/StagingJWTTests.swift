@@ -104,8 +104,9 @@ struct StagingJWTTests {
         }
         let baseline = try await baseline()
         // The control: the lure answers a fetch at its address (a listener that cannot be fetched from would pass "nothing fetched").
-        let probe = try? await backend.http.send(HTTPRequest(.get, baseline.lure.baseURL + "/lure-probe",
-                                                             deadlines: Deadlines(connect: .seconds(2), total: .seconds(5))))
+        // The lure is this machine's listener, not the target: plain TLS options.
+        let probe = try? await backend.http.send(RequestTemplate(deadlines: Deadlines(connect: .seconds(2), total: .seconds(5)))
+            .request(.get, baseline.lure.baseURL + "/lure-probe"))
         try #require(probe != nil && baseline.lure.requests.contains { $0.path.hasPrefix("/lure-probe") },
                      "the lure at \(baseline.lure.baseURL) does not answer a fetch from this machine: nothing it records could count")
         let probed = baseline.lure.requests.count
@@ -130,7 +131,7 @@ struct StagingJWTTests {
         let baseline = try await baseline()
         let key = try #require(TokenSigningKey(configuration: Staging.configuration))
         // "now" is the server's, from its Date header.
-        let probe = try await backend.http.send(HTTPRequest(.get, backend.url(.healthPath)))
+        let probe = try await backend.http.send(backend.template.request(.get, backend.url(.healthPath)))
         let now = ClaimFault.serverTime(probe.headers) ?? Int(Date().timeIntervalSince1970)
         let fault = ClaimFault.make(faultCase, base: baseline.token.claims, now: now, leeway: Staging.configuration.int(.jwtLeeway),
                                     issuer: backend.issuer, key: key)

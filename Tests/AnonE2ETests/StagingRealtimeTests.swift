@@ -11,7 +11,7 @@ struct StagingRealtimeTests {
     var allowedOrigin: String { Staging.configuration.text(.corsOrigins).split(separator: ",").first.map(String.init) ?? "" }
 
     func client(origin: String? = nil) -> SocketIOPollingClient {
-        SocketIOPollingClient(endpoint: backend.apiBase + (Staging.configuration.text(.socketPath)), origin: origin, http: backend.http)
+        SocketIOPollingClient(endpoint: backend.apiBase + (Staging.configuration.text(.socketPath)), origin: origin, http: backend.http, template: backend.template)
     }
 
     func token() async throws -> String { try await Staging.suiteUser(messages: 2).accessToken }

@@ -53,7 +53,7 @@ struct StagingRequestTests {
                 #expect(JSONValue.parse(response.body)?["trace_id"]?.string == header, "\(what): body.trace_id is not the X-Trace-Id header")
             }
         }
-        try await check("health", HTTPRequest(.get, backend.url(.healthPath), deadlines: backend.deadlines, tls: backend.tls), k1: false)
+        try await check("health", backend.template.request(.get, backend.url(.healthPath)), k1: false)
         try await check("a 401", backend.messages.request("hi", token: nil), k1: true)
         try await check("a 404", backend.request(.get, backend.apiBase + "/api/v1/no-such-route", token: token, traceID: nil), k1: true)
         try await check("a JSON message", backend.messages.request("hi", token: token), k1: false)

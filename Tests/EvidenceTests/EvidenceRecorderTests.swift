@@ -48,7 +48,7 @@ struct EvidenceRecorderTests {
         struct Session: Encodable { let access_token: String; let refresh_token: String; let note: String }
         try recorder.record("token.json", json: Session(access_token: Self.jwt, refresh_token: Self.refreshToken, note: Self.dbPassword))
         // an HTTP exchange
-        var request = HTTPRequest.json(.post, "http://127.0.0.1/api/v1/messages?apikey=\(Self.anonKey)", #"{"password":"\#(Self.dbPassword)"}"#)
+        var request = RequestTemplate().json(.post, "http://127.0.0.1/api/v1/messages?apikey=\(Self.anonKey)", #"{"password":"\#(Self.dbPassword)"}"#)
         request.headers.add("Authorization", "Bearer \(Self.jwt)")
         request.headers.add("apikey", Self.anonKey)
         let response = HTTPResponse(head: ResponseHead(status: 200, httpVersion: "1.1", headers: ["Set-Cookie": "sb=\(Self.refreshToken)"]),

@@ -53,4 +53,28 @@ import Testing
         let modules = folders.filter { !$0.hasPrefix("C") && $0 != "anon-e2e" }
         #expect(Set(modules).subtracting(Self.allowed.keys).isEmpty, "modules without a layer: \(Set(modules).subtracting(Self.allowed.keys).sorted())")
     }
+
+    /// Where a `RequestTemplate` may be made: the target's comes from StagingBackend, and
+    /// only requests to something that is not the target (the team's Pushgateway, the
+    /// stream command's own URL, the lure this machine serves) get another.
+    static let templateMakers: Set<String> = [
+        "Sources/Transport/RequestTemplate.swift", "Sources/Contract/StagingBackend.swift", "Sources/RunMetrics/Pushgateway.swift",
+        "Sources/anon-e2e/StreamCommand.swift", "Tests/AnonE2ETests/StagingJWTTests.swift",
+    ]
+
+    @Test("every request to the target is built from its one template (TLS, encodings, deadlines)")
+    func oneWayToBuildARequest() throws {
+        let root = Self.sources.deletingLastPathComponent()
+        var makers: Set<String> = []
+        for folder in ["Sources", "Tests/AnonE2ETests"] {
+            let walker = FileManager.default.enumerator(atPath: root.appendingPathComponent(folder).path)
+            while let path = walker?.nextObject() as? String {
+                guard path.hasSuffix(".swift") else { continue }
+                let text = try String(contentsOf: root.appendingPathComponent(folder).appendingPathComponent(path), encoding: .utf8)
+                #expect(path.hasPrefix("Transport/") || !text.contains("HTTPRequest("), "\(folder)/\(path) builds an HTTPRequest itself; use the target's RequestTemplate")
+                if text.contains("RequestTemplate(") { makers.insert("\(folder)/\(path)") }
+            }
+        }
+        #expect(makers.subtracting(Self.templateMakers).isEmpty, "a RequestTemplate made outside its places: \(makers.subtracting(Self.templateMakers).sorted())")
+    }
 }

@@ -64,21 +64,21 @@ struct LoadRunnerTests {
         defer { proxy.stop() }
         let http = HTTPClient()
         let url = "http://127.0.0.1:\(proxy.port)/bytes?size=5"
-        let plain = try await http.send(HTTPRequest(.get, url))
+        let plain = try await http.send(RequestTemplate().request(.get, url))
         #expect(plain.status == 200 && plain.body.count == 5)
 
         proxy.set(.latency(milliseconds: 300, jitter: 0))
         let started = ContinuousClock.now
-        let slow = try await http.send(HTTPRequest(.get, url, headers: ["Connection": "close"]))
+        let slow = try await http.send(RequestTemplate().request(.get, url, headers: ["Connection": "close"]))
         #expect(slow.status == 200)
         #expect(ContinuousClock.now - started >= .milliseconds(550), "a request and its answer each held 300 ms")
 
         proxy.set(.cut)
         await #expect(throws: (any Error).self) {
-            _ = try await http.send(HTTPRequest(.get, url, headers: ["Connection": "close"], deadlines: Deadlines(connect: .seconds(2), total: .seconds(3))))
+            _ = try await http.send(RequestTemplate().request(.get, url, headers: ["Connection": "close"], deadlines: Deadlines(connect: .seconds(2), total: .seconds(3))))
         }
         proxy.set(.pass)
-        let again = try await http.send(HTTPRequest(.get, url, headers: ["Connection": "close"]))
+        let again = try await http.send(RequestTemplate().request(.get, url, headers: ["Connection": "close"]))
         #expect(again.status == 200, "traffic flows again once the cut ends")
     }
 

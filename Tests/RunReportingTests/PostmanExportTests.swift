@@ -1,6 +1,7 @@
 import Foundation
 import LoopbackServer
 import Testing
+import Transport
 @testable import RunReporting
 @testable import Contract
 
@@ -35,12 +36,12 @@ struct PostmanExportTests {
         func variables(_ server: LoopbackServer) -> [String: String] {
             ["SUPABASE_URL": server.baseURL, "API_BASE": server.baseURL, "SUPABASE_ANON_KEY": "key"]
         }
-        let kept = await PostmanReplay().run(calls, variables: variables(keeper))
+        let kept = await PostmanReplay(template: RequestTemplate()).run(calls, variables: variables(keeper))
         #expect(kept.count == calls.count)
         for outcome in kept where !outcome.passed {
             Issue.record("\(outcome.call.name): \(outcome.verdicts.filter { !$0.passed }.map(\.check))")
         }
-        let broken = await PostmanReplay().run(calls, variables: variables(yesMan))
+        let broken = await PostmanReplay(template: RequestTemplate()).run(calls, variables: variables(yesMan))
         #expect(broken.filter { $0.call.code != nil }.allSatisfy { !$0.passed })
     }
 

@@ -13,7 +13,7 @@ struct HTTPClientTests {
 
     @Test("a POST round-trips its body and headers")
     func roundTrip() async throws {
-        let response = try await client.send(.json(.post, server.baseURL + "/echo", #"{"a":1}"#, headers: ["X-Trace-Id": "t-1"]))
+        let response = try await client.send(RequestTemplate().json(.post, server.baseURL + "/echo", #"{"a":1}"#, headers: ["X-Trace-Id": "t-1"]))
         #expect(response.status == 200)
         #expect(response.text == #"{"a":1}"#)
         #expect(response.headers["x-trace-id"] == "t-1")

@@ -83,7 +83,7 @@ let benchmarks: @Sendable () -> Void = {
         let size = 256 << 20
         benchmark.startMeasurement()
         let started = ContinuousClock.now
-        let response = try await HTTPClient().stream(HTTPRequest(.get, server.baseURL + "/bytes?size=\(size)&close=1", deadlines: .init(total: .seconds(120))))
+        let response = try await HTTPClient().stream(RequestTemplate().request(.get, server.baseURL + "/bytes?size=\(size)&close=1", deadlines: Deadlines(total: .seconds(120))))
         var received = 0
         for try await chunk in response.body { received += chunk.bytes.count }
         benchmark.stopMeasurement()
@@ -96,7 +96,7 @@ let benchmarks: @Sendable () -> Void = {
         let server = try LoopbackServer()
         defer { server.stop() }
         let size = 64 << 20
-        let response = try await HTTPClient().stream(HTTPRequest(.get, server.baseURL + "/bytes?size=\(size)&close=1", deadlines: .init(total: .seconds(60))))
+        let response = try await HTTPClient().stream(RequestTemplate().request(.get, server.baseURL + "/bytes?size=\(size)&close=1", deadlines: Deadlines(total: .seconds(60))))
         var received = 0
         for try await chunk in response.body {
             received += chunk.bytes.count

@@ -13,7 +13,7 @@ guard arguments.count == 3, ["bytes", "ours"].contains(arguments[1]) else {
     FileHandle.standardError.write(Data("usage: sse-read bytes|ours URL\n".utf8))
     exit(2)
 }
-let response = try await HTTPClient().stream(HTTPRequest(.get, arguments[2], deadlines: .init(total: .seconds(1200))))
+let response = try await HTTPClient().stream(RequestTemplate().request(.get, arguments[2], deadlines: Deadlines(total: .seconds(1200))))
 var events = 0
 switch arguments[1] {
 case "bytes":

@@ -24,7 +24,7 @@ enum StreamsBenchmark {
 
         var tokens: [String] = []
         for _ in 0..<((count + perUser - 1) / perUser) {
-            var signup = HTTPRequest.json(.post, auth + "/auth/v1/signup", "{}")
+            var signup = RequestTemplate().json(.post, auth + "/auth/v1/signup", "{}")
             signup.headers.add("apikey", key)
             let session = try JSONSerialization.jsonObject(with: Data(try await client.send(signup).body)) as? [String: Any]
             tokens.append(session?["access_token"] as? String ?? "")
@@ -41,7 +41,7 @@ enum StreamsBenchmark {
                 if index % 200 == 199 { try? await Task.sleep(for: .milliseconds(500)) }
                 let token = tokens[index / perUser]
                 group.addTask {
-                                var request = HTTPRequest.json(.post, api + "/api/v1/messages", body,
+                                var request = RequestTemplate().json(.post, api + "/api/v1/messages", body,
                                                    headers: ["Authorization": "Bearer \(token)", "Accept": "text/event-stream"])
                     request.deadlines = Deadlines(connect: .seconds(30), total: hold + .seconds(120), idle: .seconds(10))
                     do {

@@ -15,6 +15,8 @@ final class CurlEngine: @unchecked Sendable {
         case add(CurlTransfer)
         case resume(CurlTransfer)
         case cancel(CurlTransfer)
+        /// A cancel whose caller waits for the instant the engine let the connection go.
+        case close(CurlTransfer, CheckedContinuation<ContinuousClock.Instant, Never>)
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -76,11 +78,20 @@ final class CurlEngine: @unchecked Sendable {
             transfer.unpausing()
             curl_easy_pause(easy, ANON_CURLPAUSE_CONT)
         case let .cancel(transfer):
-            if let easy = transfer.easy, active.removeValue(forKey: easy) != nil {
-                curl_multi_remove_handle(multi, easy)
-            }
-            transfer.finish(error: .cancelled(url: transfer.request.url))
+            remove(transfer)
+        case let .close(transfer, closed):
+            remove(transfer)
+            closed.resume(returning: .now)
         }
+    }
+
+    /// Takes a transfer out of the multi handle: an unfinished HTTP/1.1 body closes its
+    /// connection there (HTTP/2 resets the stream).
+    private func remove(_ transfer: CurlTransfer) {
+        if let easy = transfer.easy, active.removeValue(forKey: easy) != nil {
+            curl_multi_remove_handle(multi, easy)
+        }
+        transfer.finish(error: .cancelled(url: transfer.request.url))
     }
 
     private func reapFinished() {

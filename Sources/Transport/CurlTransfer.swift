@@ -82,6 +82,11 @@ final class CurlTransfer: @unchecked Sendable {
 
     func cancel() { CurlEngine.shared.submit(.cancel(self)) }
 
+    /// Cancels, and answers once the engine has let the connection go: when that happened.
+    func close() async -> ContinuousClock.Instant {
+        await withCheckedContinuation { CurlEngine.shared.submit(.close(self, $0)) }
+    }
+
     // MARK: engine side
 
     func started() {

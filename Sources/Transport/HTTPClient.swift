@@ -74,6 +74,10 @@ public struct StreamingResponse: Sendable {
 
     /// Aborts the transfer from the client side (closes the connection).
     public func cancel() { lifetime.transfer.cancel() }
+
+    /// Aborts the transfer and waits until its connection is let go (closed, or its
+    /// HTTP/2 stream reset): the instant a server can first see the client gone.
+    public func close() async -> ContinuousClock.Instant { await lifetime.transfer.close() }
 }
 
 /// The body of a streaming response, chunk by chunk as it came off the wire.

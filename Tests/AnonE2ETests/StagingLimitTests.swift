@@ -85,21 +85,35 @@ struct StagingLimitTests {
                                         message: "burst of \(limit * 2) within \(spread): \(admitted.count) admitted (limit \(limit)), \(refused.count) × 429, Retry-After \(wait), admitted again after it: \(retried.status == 200)"))
     }
 
-    /// How long after `since` a new stream was first admitted (tried four times a second, under the
-    /// request rate, for 3 s); the admitted stream joins `open`.
-    func firstAdmission(_ token: String, since: ContinuousClock.Instant, holding open: inout [StreamingResponse]) async throws -> Duration? {
+    /// The first stream admitted after a slot was let go: how long after `since` its request was sent
+    /// (tried four times a second, under the request rate, for 3 s), and what the attempts before it got.
+    struct Admission {
+        var after: Duration?
+        var refusals: [Int] = []
+
+        /// For a failure message: the attempts and their statuses.
+        var attempts: String {
+            refusals.isEmpty ? "no attempt was refused" : "\(refusals.count) attempt(s) refused: \(refusals.map(String.init).joined(separator: ", "))"
+        }
+    }
+
+    /// Tries a new stream until one is admitted; the admitted stream joins `open`.
+    func firstAdmission(_ token: String, since: ContinuousClock.Instant, holding open: inout [StreamingResponse]) async throws -> Admission {
+        var admission = Admission()
         while ContinuousClock.now - since < .seconds(3) {
             let (request, _) = message(token, accept: "text/event-stream", content: backend.longPrompt)
             let attempt = ContinuousClock.now
             let stream = try await backend.http.stream(request)
             if stream.status == 200 {
                 open.append(stream)
-                return attempt - since
+                admission.after = attempt - since
+                return admission
             }
+            admission.refusals.append(stream.status)
             stream.cancel()
             try await Task.sleep(for: .milliseconds(250))
         }
-        return nil
+        return admission
     }
 
     @Test("at the open-stream limit another stream is 429 rate_limit.sse_concurrency; aborting one frees its slot within a second", .rules("S4.6", "S3.19"))
@@ -122,13 +136,17 @@ struct StagingLimitTests {
                        "stream \(limit + 1)")
         try Staging.record("limits_sse_concurrency.json", request: extra, response: refused, traceID: extraTrace)
 
-        open.removeFirst().cancel()
-        let freed = try await firstAdmission(token, since: .now, holding: &open)
-        if freed.map({ $0 > .milliseconds(1250) }) ?? true { await Staging.retire(user) }
-        let release = try #require(freed, "no slot came free within 3 s of aborting a stream")
-        #expect(release <= .milliseconds(1250), "the slot came free \(release) after the abort; the contract allows one second")
+        // Timed from when the connection was let go, not from when the abort was asked: on a busy
+        // runner the two can be far apart, and only the first is the backend's to answer for.
+        let asked = ContinuousClock.now
+        let closed = await open.removeFirst().close()
+        let close = "the client's connection closed \(String(format: "%.0f ms", (closed - asked).inMilliseconds)) after the abort was asked"
+        let freed = try await firstAdmission(token, since: closed, holding: &open)
+        if freed.after.map({ $0 > .milliseconds(1250) }) ?? true { await Staging.retire(user) }
+        let release = try #require(freed.after, "no slot came free within 3 s of the client closing its connection (\(close); \(freed.attempts))")
+        #expect(release <= .milliseconds(1250), "the slot came free \(release) after the client closed its connection; the contract allows one second (\(close); \(freed.attempts))")
         Staging.evidence.note(TraceNote(kind: .limit, caseID: Staging.caseID, name: "streams",
-                                        message: "\(limit) open, stream \(limit + 1) refused \(refused.status); slot free \(String(format: "%.0f ms", release.inMilliseconds)) after an abort"))
+                                        message: "\(limit) open, stream \(limit + 1) refused \(refused.status); slot free \(String(format: "%.0f ms", release.inMilliseconds)) after the client closed its connection (\(close))"))
     }
 
     @Test("with both stream slots used, a third stream is admitted within a second of one of them ending normally", .rules("S4.6", "S3.19"))
@@ -149,9 +167,9 @@ struct StagingLimitTests {
         let ended = try await backend.messages.read(short, traceID: shortTrace)
         try #require(ended.ending == .closedByServer && ended.head.status == 200, "the short stream: \(ended.head.status), \(ended.ending)")
         let admitted = try await firstAdmission(token, since: .now, holding: &open)
-        if admitted.map({ $0 > .milliseconds(1250) }) ?? true { await Staging.retire(user) }
-        let wait = try #require(admitted, "no stream was admitted within 3 s of one ending normally")
-        #expect(wait <= .milliseconds(1250), "the slot came free \(wait) after the stream ended; the contract allows one second")
+        if admitted.after.map({ $0 > .milliseconds(1250) }) ?? true { await Staging.retire(user) }
+        let wait = try #require(admitted.after, "no stream was admitted within 3 s of one ending normally (\(admitted.attempts))")
+        #expect(wait <= .milliseconds(1250), "the slot came free \(wait) after the stream ended; the contract allows one second (\(admitted.attempts))")
         // Ended the way this case showed frees a slot, not aborted: the user goes back with its slots free
         // even where aborts keep them (a rule `openStreams` judges).
         for stream in open { for try await _ in stream.body {} }
@@ -197,7 +215,7 @@ struct StagingLimitTests {
 
     @Test("each provoked refusal left an api_errors row with its trace id, status and code", .rules("S5.7"), .requires(.database))
     func refusalsAreLogged() async throws {
-        try StagingDatabaseTests.expectLogged(await Self.refusals.all)
+        try await StagingDatabaseTests.expectLogged(await Self.refusals.all)
     }
 }
 

@@ -28,4 +28,20 @@ struct TransferLifetimeTests {
         while live.alive != 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(live.alive == 0, "transfers still alive after they ended")
     }
+
+    @Test("close() answers once the engine has let the connection go, and the body then ends as cancelled")
+    func closeAnswersWhenTheConnectionIsGone() async throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let stream = try await HTTPClient().stream(HTTPRequest(.get, server.baseURL + "/stall?seconds=30"))
+        var body = stream.body.makeAsyncIterator()
+        _ = try await body.next()
+        let asked = ContinuousClock.now
+        let closed = await stream.close()
+        #expect(closed >= asked)
+        do {
+            _ = try await body.next()
+            Issue.record("the body went on after close()")
+        } catch is TransportError {}
+    }
 }

@@ -44,6 +44,15 @@ public enum Staging {
         evidence.note(TraceNote(kind: .warning, caseID: caseID, message: message))
     }
 
+    /// Reads what the message `traceID` persisted, again until `holds` (a backend may write it after
+    /// its reply, CONTRACT §5): how long that took is noted as `persisted_ms` for the report.
+    public static func persisted<Value>(_ traceID: String, _ read: () async throws -> Value,
+                                        holds: (Value) -> Bool) async throws -> PersistedRead.Outcome<Value> {
+        let outcome = try await backend.persisted.until(read, holds: holds)
+        evidence.note(TraceNote(kind: .measurement, caseID: caseID, traceID: traceID, name: "persisted_ms", value: outcome.waited.inMilliseconds))
+        return outcome
+    }
+
     /// Writes an exchange artifact and notes its trace id for the report.
     @discardableResult
     public static func record(_ name: String, request: HTTPRequest, response: HTTPResponse?, traceID: String?, verdicts: [Verdict] = []) throws -> URL {

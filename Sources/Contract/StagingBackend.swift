@@ -86,8 +86,8 @@ public struct StagingBackend: Sendable {
                                acceptEncoding: encodings == "identity" ? nil : encodings, deadlines: deadlines)
     }
 
-    /// How long a read of what a message persisted waits for it (`ANON_E2E_PERSIST_TIMEOUT`).
-    public var persistTimeout: Duration { configuration.duration(.persistTimeout) }
+    /// Reads of what a message persisted wait for it this long (`ANON_E2E_PERSIST_TIMEOUT`).
+    public var persisted: PersistedRead { PersistedRead(timeout: configuration.duration(.persistTimeout)) }
 
     /// A request to the API with the headers every case sends.
     public func request(_ method: HTTPRequest.Method, _ url: String, token: String?, traceID: String?, json: String? = nil,

@@ -88,6 +88,7 @@ public struct LoadRun: Sendable {
         let recorder = LatencyRecorder(started: started)
         let sampler = ResourceSampler(backendPID: backendPID, databaseURL: databaseURL, started: started)
         let driver = ClosureDriver(backend: backend, users: settings.users)
+        let persisted = backend.persisted
         let ledger = Ledger()
         let end = started + .milliseconds(Int64(settings.duration * 1000))
         var faults: [FaultRecord] = []
@@ -150,7 +151,7 @@ public struct LoadRun: Sendable {
                     if user % settings.databaseCheckEvery == 0, let databaseURL {
                         ledger.checked.add(1, ordering: .relaxed)
                         let trace = result.traceID
-                        if let problem = await blocking({ Self.rowsProblem([trace], databaseURL: databaseURL, requireFinal: true) }).first {
+                        if let problem = await Self.rowsProblem([trace], databaseURL: databaseURL, persisted: persisted).first {
                             ledger.rowFailures.withLock { $0.append(problem) }
                         }
                     }
@@ -259,12 +260,14 @@ public struct LoadRun: Sendable {
         }
     }
 
-    /// The sampled check of one success's rows, right after it (a writer may lag a little: retried for 2 s).
-    static func rowsProblem(_ traces: [String], databaseURL: String, requireFinal: Bool) -> [String] {
-        for attempt in 0..<5 {
-            if case let .success(rows) = finalRows(traces, databaseURL: databaseURL), traces.allSatisfy({ rows[$0] == 1 }) { return [] }
-            if attempt < 4 { usleep(400_000) }
+    /// The sampled check of one success's rows, read again until they are there (a backend may write
+    /// them after its reply) or `ANON_E2E_PERSIST_TIMEOUT` has passed.
+    static func rowsProblem(_ traces: [String], databaseURL: String, persisted: PersistedRead) async -> [String] {
+        let read = try? await persisted.until({ await blocking { finalRows(traces, databaseURL: databaseURL) } }) { counts in
+            guard case let .success(rows) = counts else { return false }
+            return traces.allSatisfy { rows[$0] == 1 }
         }
-        return ["the rows of \(traces.joined(separator: ", ")) were not exactly one final assistant row within 2 s of the answer"]
+        guard let read, !read.held else { return [] }
+        return ["the rows of \(traces.joined(separator: ", ")) were not exactly one final assistant row (\(read.description))"]
     }
 }

@@ -74,9 +74,12 @@ public struct DailyConversation: Sendable {
             "user_id": session.userID, "user_type": user.rawValue, "trace_id": stream.traceID,
             "final_content": stream.reply, "system_prompt": system,
         ]
-        let results = file.run(on: try PostgresSession(connection), parameters: parameters)
-        outcome.rows = results.markdown(title: "Daily rows: \(user.rawValue)", parameters: parameters)
-        outcome.verdicts += results.map { Verdict("rows: \($0.assertion.name)", passed: $0.passed, detail: $0.failure) }
+        let database = try PostgresSession(connection)
+        // The rows may land after the reply (CONTRACT §5): read again until they hold, or the persist timeout.
+        let read = try await backend.persisted.until({ file.run(on: database, parameters: parameters) }, holds: { $0.allSatisfy(\.passed) })
+        outcome.rows = read.value.markdown(title: "Daily rows: \(user.rawValue)", parameters: parameters)
+        outcome.verdicts += read.value.map { Verdict("rows: \($0.assertion.name)", passed: $0.passed, detail: $0.failure.map { "\($0) (\(read.description))" }) }
+        outcome.measurements.append(("persisted_ms", read.waited.inMilliseconds))
     }
 
     private func signIn(_ user: User, outcome: inout Outcome) async throws -> GoTrueSession {

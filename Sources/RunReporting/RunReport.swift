@@ -105,6 +105,16 @@ public struct RunReport: Sendable {
             }
         }
 
+        // How long after the reply what a message persisted could be read (a backend may write it late).
+        let persisted = notes.filter { $0.kind == .measurement && $0.name == "persisted_ms" && $0.traceID != nil }
+        if !persisted.isEmpty {
+            text += "\n## Persistence after the reply\n\nHow long after the reply the rows (or the conversation) a case read were there, " +
+                "read again up to ANON_E2E_PERSIST_TIMEOUT, in ms.\n\n| X-Trace-Id | case | persisted after |\n|---|---|---|\n"
+            for note in persisted {
+                text += "| `\(note.traceID!)` | \(note.caseID?.description ?? "") | \(String(format: "%.0f", note.value ?? 0)) |\n"
+            }
+        }
+
         let mutations = notes.filter { $0.kind == .mutation }
         if !mutations.isEmpty {
             let refused = mutations.filter { $0.passed == true }.count

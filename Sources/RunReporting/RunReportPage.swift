@@ -43,7 +43,7 @@ extension RunReport {
         if !phases.isEmpty {
             body += "<h2>Phases per request (ms from the request)</h2>\n"
             let columns = ["curl_connect_ms", "curl_tls_ms", "curl_first_byte_ms", "first_byte_ms", "meta_ms", "ttft_ms", "final_ms", "curl_total_ms",
-                           "chunk_gap_p50_ms", "chunk_gap_p95_ms", "chunk_gap_max_ms", "tokens_per_second", "stream_events"]
+                           "chunk_gap_p50_ms", "chunk_gap_p95_ms", "chunk_gap_max_ms", "tokens_per_second", "stream_events", "persisted_ms"]
             body += H.table(["X-Trace-Id", "case"] + columns.map { $0.replacingOccurrences(of: "_ms", with: "") }, phases.keys.sorted().map { trace in
                 let values = Dictionary(phases[trace]!.compactMap { note in note.name.flatMap { n in note.value.map { (n, $0) } } }, uniquingKeysWith: { a, _ in a })
                 return ["<code>\(H.escape(trace))</code>", H.escape(phases[trace]!.first?.caseID?.description ?? "")] + columns.map { values[$0].map(H.short) ?? "" }

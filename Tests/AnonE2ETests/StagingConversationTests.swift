@@ -42,7 +42,12 @@ struct StagingConversationTests {
     @Test("the owner's GET /api/v1/conversations/{id} answers 200 with the conversation and its messages in order", .rules("S2.11"))
     func ownerReads() async throws {
         let owned = try await owned()
-        let response = try await get(owned.conversation, token: owned.owner.accessToken)
+        let final = owned.stream.reply
+        // The assistant's message may land after the reply: read again until it is there, or the persist timeout.
+        let read = try await Staging.persisted(owned.stream.traceID) {
+            try await get(owned.conversation, token: owned.owner.accessToken)
+        } holds: { JSONValue.parse($0.body)?["messages"]?.array?.last?["content"]?.string == final }
+        let response = read.value
         #expect(response.status == 200, "the owner's GET: \(response.status) \(response.text.prefix(300))")
         let body = JSONValue.parse(response.body)
         for key in ["id", "title", "user_type", "created_at", "updated_at", "messages"] {
@@ -50,10 +55,9 @@ struct StagingConversationTests {
         }
         #expect(body?["id"]?.string == owned.conversation)
         let messages = body?["messages"]?.array ?? []
-        let final = owned.stream.reply
         #expect(messages.map { $0["role"]?.string ?? "" } == ["user", "assistant"], "roles: \(messages.map { $0["role"]?.text ?? "?" })")
         #expect(messages.first?["content"]?.string == "a conversation of my own", "the user message: \(messages.first?.text ?? "none")")
-        #expect(messages.last?["content"]?.string == final, "the assistant message is not the streamed reply")
+        #expect(messages.last?["content"]?.string == final, "the assistant message is not the streamed reply (\(read.description))")
         #expect(messages.allSatisfy { $0["id"]?.string != nil && $0["created_at"]?.string != nil }, "every message has id and created_at")
     }
 
@@ -87,11 +91,14 @@ struct StagingConversationTests {
                                                                              conversation: owned.conversation))
         #expect(response.status == 404, "a message into another user's conversation: \(response.status)")
         let session = try PostgresSession(try configuration.required(.dbConn))
+        // The guard: the owner's own message landed (a backend may write it after its reply), so the query can find rows.
+        let own = try await Staging.persisted(owned.stream.traceID) {
+            try session.query("SELECT id::text FROM messages WHERE trace_id = $1 AND role = 'assistant'", [owned.stream.traceID])
+        } holds: { !$0.isEmpty }
+        #expect(own.held, "the owner's message left no assistant row either (\(own.description)): the query proves nothing")
+        // Read after it: what the backend writes late for the refused message would be there by now.
         let rows = try session.query("SELECT id::text FROM messages WHERE trace_id = $1 UNION ALL SELECT id::text FROM chat_raw WHERE trace_id = $1", [trace])
         #expect(rows.isEmpty, "the refused message wrote \(rows.count) row(s) with its trace id: \(rows.prefix(3).map(\.description))")
-        // The guard: the owner's own message did land, so the query can find rows.
-        let own = try session.query("SELECT id::text FROM messages WHERE trace_id = $1", [owned.stream.traceID])
-        #expect(!own.isEmpty, "the owner's message left no row either: the query proves nothing")
     }
 
     @Test("an unknown route is 404 not_found with the K1 body", .rules("S3.15", "S3.1"))

@@ -21,27 +21,33 @@ struct StagingDatabaseTests {
         let session = try PostgresSession(try Staging.configuration.required(.dbConn))
         let assertions = try SQLAssertionFile(contentsOf: Self.sqlDirectory.appendingPathComponent(file))
         #expect(!assertions.assertions.isEmpty, "\(file) has no assertions")
-        let results = assertions.run(on: session, parameters: run.parameters, unavailable: run.unavailable)
+        let read = try await Staging.persisted(run.traceID) {
+            assertions.run(on: session, parameters: run.parameters, unavailable: run.unavailable)
+        } holds: { $0.allSatisfy { $0.passed || $0.notExercised != nil } }
+        let results = read.value
         let report = "db_assert_report\(file == "assertions.sql" ? "" : "_extra").md"
         try Staging.evidence.record(report, text: results.markdown(title: "Database assertions: \(file)", parameters: run.parameters))
         for result in results {
             // Not run: neither passed nor failed, and said so in the report.
             Staging.evidence.note(TraceNote(kind: .assertion, caseID: Staging.caseID, traceID: run.traceID, name: result.assertion.name,
                                             passed: result.notExercised == nil ? result.passed : nil, message: result.notExercised))
-            if result.notExercised == nil { #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? ""))") }
+            if result.notExercised == nil { #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? "")) (\(read.description))") }
         }
         if results.allSatisfy({ $0.notExercised != nil }) { try Staging.skip("not exercised: no assertion of \(file) could run") }
     }
 
     /// The assertion `api_errors_for_provoked_refusals` of assertions_extra.sql over refusals a case provoked.
-    static func expectLogged(_ refusals: [ProvokedRefusal], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectLogged(_ refusals: [ProvokedRefusal], sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try #require(!refusals.isEmpty, "no refusal was provoked", sourceLocation: sourceLocation)
         let file = try SQLAssertionFile(contentsOf: sqlDirectory.appendingPathComponent("assertions_extra.sql"))
         let assertion = try #require(file.assertions.first { $0.name == "api_errors_for_provoked_refusals" }, sourceLocation: sourceLocation)
         let session = try PostgresSession(try Staging.configuration.required(.dbConn))
-        let result = try #require(SQLAssertionFile(name: file.name, assertions: [assertion])
-            .run(on: session, parameters: ["refusals": ProvokedRefusal.json(refusals)]).first, sourceLocation: sourceLocation)
-        #expect(result.passed, "\(result.failure ?? "")", sourceLocation: sourceLocation)
+        let logged = SQLAssertionFile(name: file.name, assertions: [assertion])
+        let read = try await Staging.persisted(refusals[0].traceID) {
+            logged.run(on: session, parameters: ["refusals": ProvokedRefusal.json(refusals)])
+        } holds: { $0.allSatisfy(\.passed) }
+        let result = try #require(read.value.first, sourceLocation: sourceLocation)
+        #expect(result.passed, "\(result.failure ?? "") (\(read.description))", sourceLocation: sourceLocation)
     }
 
     /// What the assertions are about: one streamed message and two refusals.

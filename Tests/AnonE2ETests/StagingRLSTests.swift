@@ -38,15 +38,18 @@ struct StagingRLSTests {
         let parameters: [String: String?] = ["user_id": session.userID, "trace_id": trace]
         let publicTables = configuration.text(.rlsPublicTables).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 
-        let (results, inserts) = try reader.impersonating(role: "authenticated", claims: claims) { user in
-            (file.run(on: user, subjects: outside, parameters: parameters),
-             try publicTables.map { table in (table, try user.refusal(of: "INSERT INTO \(Self.quoted(table)) DEFAULT VALUES")) })
-        }
+        let read = try await Staging.persisted(trace) {
+            try reader.impersonating(role: "authenticated", claims: claims) { user in
+                (file.run(on: user, subjects: outside, parameters: parameters),
+                 try publicTables.map { table in (table, try user.refusal(of: "INSERT INTO \(Self.quoted(table)) DEFAULT VALUES")) })
+            }
+        } holds: { $0.0.allSatisfy(\.passed) }
+        let (results, inserts) = read.value
         try Staging.evidence.record("rls_report.md", text: results.markdown(title: "Row Level Security as the anonymous user", parameters: parameters))
         Staging.noteExchange(traceID: trace, request: request, status: answer.status, artifacts: ["rls_report.md"])
         for result in results {
             Staging.evidence.note(TraceNote(kind: .assertion, caseID: Staging.caseID, traceID: trace, name: result.assertion.name, passed: result.passed))
-            #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? ""))")
+            #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? "")) (\(read.description))")
         }
         for (table, refusal) in inserts {
             #expect(refusal?.sqlState == "42501", "an anonymous user's insert into the public table \(table): \(refusal.map(String.init(describing:)) ?? "admitted")")

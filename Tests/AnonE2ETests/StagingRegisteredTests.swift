@@ -121,8 +121,10 @@ struct StagingRegisteredTests {
         Staging.expect(StreamInvariants(configuration: configuration).frames(stream), "the registered user's stream")
         let session = try PostgresSession(try configuration.required(.dbConn))
         let file = try SQLAssertionFile(contentsOf: StagingDatabaseTests.sqlDirectory.appendingPathComponent("assertions_registered.sql"))
-        let results = file.run(on: session, parameters: ["trace_id": stream.traceID, "user_id": user.signUp.userID])
-        try Staging.evidence.record("db_assert_report_registered.md", text: results.markdown(title: "Registered user's rows", parameters: ["trace_id": stream.traceID]))
-        for result in results { #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? ""))") }
+        let read = try await Staging.persisted(stream.traceID) {
+            file.run(on: session, parameters: ["trace_id": stream.traceID, "user_id": user.signUp.userID])
+        } holds: { $0.allSatisfy(\.passed) }
+        try Staging.evidence.record("db_assert_report_registered.md", text: read.value.markdown(title: "Registered user's rows", parameters: ["trace_id": stream.traceID]))
+        for result in read.value { #expect(result.passed, "\(Staging.redactor.redact(result.failure ?? "")) (\(read.description))") }
     }
 }

@@ -37,7 +37,7 @@ struct StagingRequestTests {
 
     @Test("each 422 left an api_errors row with its trace id, status and code", .requires(.database), .rules("S5.7"))
     func invalidBodiesAreLogged() async throws {
-        try StagingDatabaseTests.expectLogged(await Self.invalid.all)
+        try await StagingDatabaseTests.expectLogged(await Self.invalid.all)
     }
 
     @Test("an answer to a request that sent no X-Trace-Id carries one the server made (a UUID), and a K1 body names it", .rules("S2.1", "S3.1"))

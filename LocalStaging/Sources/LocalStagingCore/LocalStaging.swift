@@ -9,7 +9,7 @@ public enum LocalStaging {
         let authenticator = Authenticator(verifier: verifier, store: store, checksRevocation: !settings.has(.revocationUnchecked), faults: settings.faults)
         let generator = ReplyGenerator(model: settings.model)
         let router = Router(context: AppContext.self)
-        router.middlewares.add(TraceMiddleware(store: store, faults: settings.faults))
+        router.middlewares.add(TraceMiddleware(store: store, faults: settings.faults, persistDelay: settings.persistDelay))
         GoTrueController(settings: settings, store: store, keys: keys, authenticator: authenticator, signups: SignupLimiter()).addRoutes(to: router)
         MessagesController(settings: settings, store: store, authenticator: authenticator, limiter: RateLimiter(),
                            registry: StreamRegistry(), generator: generator).addRoutes(to: router)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 
@@ -94,7 +95,7 @@ struct MessagesController: Sendable {
         let conversation = turn.conversationID.uuidString.lowercased()
         guard wantsStream else {
             let content = tokens.joined()
-            try await store.finishTurn(turn, content: content, model: settings.model, trace: trace)
+            try await persist { try await $0.finishTurn(turn, content: content, model: self.settings.model, trace: trace) }
             var answer: [String: Any] = ["content": content, "message_id": turn.messageID.uuidString.lowercased(),
                                          "conversation_id": conversation, "trace_id": trace]
             if settings.has(.jsonWithoutMessageID) { answer["message_id"] = nil }
@@ -156,7 +157,7 @@ struct MessagesController: Sendable {
         let content = settings.has(.emptyFinalContent) ? "" : tokens.joined()
         id += 1
         do {
-            try await store.finishTurn(turn, content: content, model: settings.model, trace: trace)
+            try await persist { try await $0.finishTurn(turn, content: content, model: self.settings.model, trace: trace) }
             var final: [String: Any] = [
                 "seq": tokens.count + 1, "content": content, "finish_reason": "stop", "message_id": turn.messageID.uuidString.lowercased(),
                 "usage": ["prompt_tokens": promptTokens, "completion_tokens": tokens.count],
@@ -171,6 +172,17 @@ struct MessagesController: Sendable {
         }
         await record.finish()
         await registry.retire(trace, record, after: settings.streamRetention)
+    }
+
+    /// Stores what the reply persists: now, or (PERSIST_DELAY_MS) in a task that writes it that long
+    /// later, after the reply has gone, as a background task of a web framework does.
+    private func persist(_ write: @escaping @Sendable (Store) async throws -> Void) async throws {
+        guard settings.persistDelay > .zero else { return try await write(store) }
+        let (store, delay) = (store, settings.persistDelay)
+        Task {
+            try? await Task.sleep(for: delay)
+            do { try await write(store) } catch { Logger(label: "local-staging").error("the late write failed: \(String(reflecting: error))") }
+        }
     }
 
     /// A `: ping` comment while the reply runs: every interval, or (SSE_PING_RESET_ON_FRAME)

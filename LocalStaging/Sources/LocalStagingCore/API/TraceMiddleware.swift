@@ -13,6 +13,8 @@ struct TraceMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let store: Store
     var faults: Set<Fault> = []
+    /// PERSIST_DELAY_MS: the log rows are written this long after the response's body, not before its head.
+    var persistDelay: Duration = .zero
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -58,17 +60,30 @@ struct TraceMiddleware: RouterMiddleware {
         let status = Int(response.status.code)
         Self.printLog(trace: trace, facts: facts, route: "\(request.method) \(route)", status: status, duration: duration, errorCode: errorCode)
         if isAPI {
-            // Awaited, so a suite that reads the tables after the answer finds the rows.
-            do {
-                try await store.logRequest(trace: trace, user: facts.userID,
-                                           userType: faults.contains(.requestLogRegistered) && facts.userType != nil ? "registered" : facts.userType,
-                                           route: "\(request.method) \(route)", status: status, duration: duration, errorCode: errorCode)
-                if status >= 400, let errorCode, !(status == 429 && faults.contains(.noAPIErrorFor429)),
-                   !(status == 422 && faults.contains(.noAPIErrorFor422)) {
-                    try await store.logError(status: status, code: errorCode, trace: trace, user: facts.userID, route: "\(request.method) \(route)")
+            let (store, faults, logger, errorCode) = (store, faults, context.logger, errorCode)
+            let log: @Sendable () async -> Void = {
+                do {
+                    try await store.logRequest(trace: trace, user: facts.userID,
+                                               userType: faults.contains(.requestLogRegistered) && facts.userType != nil ? "registered" : facts.userType,
+                                               route: "\(request.method) \(route)", status: status, duration: duration, errorCode: errorCode)
+                    if status >= 400, let errorCode, !(status == 429 && faults.contains(.noAPIErrorFor429)),
+                       !(status == 422 && faults.contains(.noAPIErrorFor422)) {
+                        try await store.logError(status: status, code: errorCode, trace: trace, user: facts.userID, route: "\(request.method) \(route)")
+                    }
+                } catch {
+                    logger.error("request log failed: \(String(reflecting: error))")
                 }
-            } catch {
-                context.logger.error("request log failed: \(String(reflecting: error))")
+            }
+            if persistDelay > .zero {
+                // As a background task after the reply does: the rows land once the body is written, and later.
+                let (delay, body) = (persistDelay, response.body)
+                response.body = ResponseBody(contentLength: body.contentLength) { writer in
+                    defer { Task { try? await Task.sleep(for: delay); await log() } }
+                    try await body.write(writer)
+                }
+            } else {
+                // Awaited, so a suite that reads the tables after the answer finds the rows.
+                await log()
             }
         }
         return response

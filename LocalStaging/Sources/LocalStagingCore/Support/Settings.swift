@@ -47,6 +47,9 @@ public struct Settings: Sendable {
     public var firstTokenDelay: Duration
     public var tokenDelay: Duration
     public var streamRetention: Duration
+    /// How long after the reply it writes what the reply persists (`PERSIST_DELAY_MS`): the assistant's
+    /// rows and the request's log rows, in a task after `final`, as a FastAPI background task does. Zero: before it.
+    public var persistDelay: Duration
     public var batchPolicy: Int
     public var corsOrigins: [String]
     public var adminEmails: Set<String>
@@ -118,6 +121,7 @@ public struct Settings: Sendable {
         firstTokenDelay = .milliseconds(int("FIRST_TOKEN_DELAY_MS", 0))
         pingResetsOnFrame = env["SSE_PING_RESET_ON_FRAME"] == "true"
         streamRetention = seconds("STREAM_RETENTION", 60)
+        persistDelay = .milliseconds(int("PERSIST_DELAY_MS", 0))
         batchPolicy = int("BATCH_POLICY", 403)
         corsOrigins = (env["CORS_ORIGINS"] ?? "http://localhost:3000,http://localhost:8000").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)

@@ -22,9 +22,16 @@ struct VerdictCommand: ParsableCommand {
     @Flag(name: .customLong("no-skip"), help: "Fail when any case was skipped, naming each (a run that must run everything: ci/test's offline tests).")
     var noSkip = false
 
+    @Flag(name: .customLong("failed-cases"), help: "Print only the failed cases, one per line (Suite/case), sorted; exits 0.")
+    var failedCases = false
+
     func run() throws {
         let (configuration, configurationError) = Configuration.loadReporting()
         let outcome = RunOutcome.suite(events: URL(fileURLWithPath: events), filter: nil, testExitStatus: nil, stop: nil)
+        if failedCases {
+            for id in outcome.log.cases.filter({ $0.verdict == .failed }).map({ "\($0.id)" }).sorted() { print(id) }
+            return
+        }
         let verdict = RunVerdict(outcome: outcome, configuration: configuration, configurationError: configurationError)
         let skipped = noSkip ? outcome.log.cases.filter { $0.verdict == .skipped } : []
         for item in skipped { print("skipped, and this run must skip nothing: \(item.id) (\(item.reason ?? "no reason"))") }

@@ -8,7 +8,7 @@ struct PersistedReadTests {
     @Test("rows that land after the reply are read once they are there, with how long that took")
     func lateRowsAreWaitedFor() async throws {
         let reads = Mutex(0)
-        let outcome = try await PersistedRead(timeout: .seconds(2), interval: .milliseconds(20)).until({
+        let outcome = try await PersistedRead(timeout: .seconds(60), interval: .milliseconds(20)).until({
             reads.withLock { $0 += 1; return $0 }
         }, holds: { $0 >= 3 })
         #expect(outcome.held && outcome.value == 3 && outcome.reads == 3)

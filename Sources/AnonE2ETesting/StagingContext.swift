@@ -30,7 +30,8 @@ public final class StagingContext: Sendable {
         }
         self.evidence = evidence
         let measurements = Measurements(evidence: evidence, inFlight: StreamsInFlight())
-        let backend = StagingBackend(configuration: configuration, redactor: redactor, inFlight: measurements.inFlight, onStream: { measurements.note($0) })
+        let backend = StagingBackend(configuration: configuration, redactor: redactor, inFlight: measurements.inFlight, onStream: { measurements.note($0) },
+                                     onMessage: { evidence.note(TraceNote(kind: .sent, caseID: Staging.caseID, traceID: $0)) })
         self.backend = backend
         identities = IdentityPool(
             budget: configuration.int(.signInBudget), allowance: configuration.int(.anonymousDailyQuota) - 2,

@@ -24,6 +24,7 @@ public struct MessagesAPI: Sendable {
         var request = backend.request(.post, backend.url(.messagesPath), token: token, traceID: traceID, json: body, accept: accept)
         request.deadlines = backend.messageDeadlines
         if let lastEventID { request.headers.add("Last-Event-ID", lastEventID) }
+        if let traceID { backend.onMessage?(traceID) }
         return request
     }
 

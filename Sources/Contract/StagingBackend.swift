@@ -16,18 +16,22 @@ public struct StagingBackend: Sendable {
     public let inFlight: StreamsInFlight
     /// Told of every message stream read (the suite records its phase timings).
     public let onStream: (@Sendable (MessageStream) -> Void)?
+    /// Told of the trace id of every message request built (the suite keeps them, so rows no request made can be found).
+    public let onMessage: (@Sendable (String) -> Void)?
     /// The stream's wire format (`STREAM_DIALECT`), and the request body that goes with it.
     public let dialect: any StreamDialect
     public let requestBody: MessageRequestBody
 
     public init(configuration: Configuration, redactor: Redactor, http: HTTPClient = HTTPClient(), ledger: StreamLedger = StreamLedger(),
-                inFlight: StreamsInFlight = StreamsInFlight(), onStream: (@Sendable (MessageStream) -> Void)? = nil) {
+                inFlight: StreamsInFlight = StreamsInFlight(), onStream: (@Sendable (MessageStream) -> Void)? = nil,
+                onMessage: (@Sendable (String) -> Void)? = nil) {
         self.configuration = configuration
         self.redactor = redactor
         self.http = http
         self.ledger = ledger
         self.inFlight = inFlight
         self.onStream = onStream
+        self.onMessage = onMessage
         // `Configuration.validate` has read the dialect already; a configuration never validated falls back to native.
         dialect = (try? configuration.dialect()) ?? NativeDialect()
         requestBody = MessageRequestBody(configuration: configuration)

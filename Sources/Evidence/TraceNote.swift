@@ -8,6 +8,8 @@ public struct TraceNote: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case exchange, assertion, warning, signIn, mutation, limit, skip, heartbeat, measurement
         /// The contract rules a case declares, space-separated in `message` (written by `.rules(...)`).
         case rules
+        /// A message request the suite built, by its trace id: every row a run leaves must belong to one.
+        case sent
     }
 
     public var kind: Kind

@@ -13,6 +13,8 @@ public enum Capability: String, Sendable, CaseIterable, CustomStringConvertible 
     case signingKey
     /// Socket.IO at `/ws`.
     case realtime
+    /// A Prometheus that scrapes the backend (CONTRACT §8): what the run did must show in its series.
+    case observability
 
     /// Alternatives: the capability is there when every variable of one group is set.
     public var requirements: [[ConfigurationKey]] {
@@ -22,6 +24,7 @@ public enum Capability: String, Sendable, CaseIterable, CustomStringConvertible 
         case .database: [[.dbConn]]
         case .signingKey: [[.supabaseJWTSecret], [.signingJWK]]
         case .realtime: [[.apiBase, .supabaseURL, .supabaseAnonKey]]
+        case .observability: [[.prometheusURL]]
         }
     }
 

@@ -157,6 +157,19 @@ extension ConfigurationKey {
     public static let historyPath = ConfigurationKey("ANON_E2E_HISTORY", default: "artifacts/history.sqlite")
     /// A Prometheus Pushgateway that receives each run's metrics.
     public static let pushgatewayURL = ConfigurationKey("ANON_E2E_PUSHGATEWAY_URL")
+    /// The Prometheus that scrapes the staging (capability `observability`): StagingObservability asks it what the backend exported.
+    public static let prometheusURL = ConfigurationKey("ANON_E2E_PROMETHEUS_URL")
+    /// The label matchers that pick the staging's own series out of that Prometheus (e.g. `job="staging-api"`).
+    public static let prometheusSelector = ConfigurationKey("ANON_E2E_PROMETHEUS_SELECTOR", default: "")
+    /// The backend's request counter, with a `user_type` label.
+    public static let requestsMetric = ConfigurationKey("ANON_E2E_METRIC_REQUESTS", default: "http_requests_total")
+    /// The backend's K1 refusal counter, with a `code` label.
+    public static let refusalsMetric = ConfigurationKey("ANON_E2E_METRIC_REFUSALS", default: "api_errors_total")
+    /// The alert rules that must be loaded in that Prometheus, comma-separated (default: the ones observability/alerts.yml ships).
+    public static let alertRules = ConfigurationKey("ANON_E2E_ALERT_RULES",
+                                                    default: "AnonE2ENightlyFailedTwice,AnonE2ESSEConnectionsHigh,AnonE2ETokenRefusalsSpike")
+    /// How long the run's requests may take to show in Prometheus (a scrape interval or two).
+    public static let prometheusWait = ConfigurationKey("ANON_E2E_PROMETHEUS_WAIT", default: "60", .seconds)
     /// The daily run's request text.
     public static let dailyPrompt = ConfigurationKey("E2E_DAILY_PROMPT", default: "Hello! This is the daily end-to-end check. Please answer in one sentence.")
     /// The daily run's system prompt (unset: the server's default).
@@ -178,6 +191,7 @@ extension ConfigurationKey {
         artifactsDirectory, runID, caBundle, clientCertificate, clientKey, acceptEncoding, requestTimeout, persistTimeout,
         connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt, failPrompt,
         strict, targetKind, allowSkip, capabilities, lureURL, fingerprints,
+        prometheusURL, prometheusSelector, requestsMetric, refusalsMetric, alertRules, prometheusWait,
         historyPath, pushgatewayURL, dailyPrompt, dailySystemPrompt, dailyEmail, dailyPassword,
     ]
 }

@@ -55,6 +55,11 @@ public struct StagingBackend: Sendable {
 
     public var messages: MessagesAPI { MessagesAPI(backend: self) }
 
+    /// The staging's Prometheus, when one is configured (`ANON_E2E_PROMETHEUS_URL`).
+    public var prometheus: PrometheusAPI? {
+        configuration[.prometheusURL].map { PrometheusAPI(baseURL: $0, http: http, template: template) }
+    }
+
     public func url(_ key: ConfigurationKey, id: String? = nil) -> String {
         let path = configuration.text(key)
         return apiBase + (id.map { path.replacingOccurrences(of: "{id}", with: $0) } ?? path)

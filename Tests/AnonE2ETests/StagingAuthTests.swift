@@ -172,6 +172,7 @@ extension Tag {
     @Tag static var stream: Self
     @Tag static var database: Self
     @Tag static var policy: Self
+    @Tag static var observability: Self
     /// The stability plan's critical cases (ci/stages): the loop's normal path, run
     /// 20 times in a row, and its refusals, run 10 times (`anon-e2e cases --tag`).
     @Tag static var criticalNormal: Self

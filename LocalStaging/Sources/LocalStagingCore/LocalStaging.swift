@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Builds the whole backend: one HTTP server for Supabase Auth (`/auth/v1`),
@@ -9,10 +10,16 @@ public enum LocalStaging {
         let authenticator = Authenticator(verifier: verifier, store: store, checksRevocation: !settings.has(.revocationUnchecked), faults: settings.faults)
         let generator = ReplyGenerator(model: settings.model)
         let router = Router(context: AppContext.self)
-        router.middlewares.add(TraceMiddleware(store: store, faults: settings.faults, persistDelay: settings.persistDelay))
+        let metrics = BackendMetrics(faults: settings.faults)
+        router.middlewares.add(TraceMiddleware(store: store, faults: settings.faults, persistDelay: settings.persistDelay, metrics: metrics))
+        // Prometheus' text format, as a scrape asks for it (outside /api: not an API request of its own).
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
         GoTrueController(settings: settings, store: store, keys: keys, authenticator: authenticator, signups: SignupLimiter()).addRoutes(to: router)
         MessagesController(settings: settings, store: store, authenticator: authenticator, limiter: RateLimiter(),
-                           registry: StreamRegistry(), generator: generator).addRoutes(to: router)
+                           registry: StreamRegistry(), generator: generator, metrics: metrics).addRoutes(to: router)
         PolicyController(settings: settings, store: store, authenticator: authenticator).addRoutes(to: router)
         SocketIOController(settings: settings, authenticator: authenticator, generator: generator).addRoutes(to: router)
         return router

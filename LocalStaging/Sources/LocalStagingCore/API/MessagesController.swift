@@ -14,6 +14,7 @@ struct MessagesController: Sendable {
     let limiter: RateLimiter
     let registry: StreamRegistry
     let generator: ReplyGenerator
+    let metrics: BackendMetrics
 
     func addRoutes(to router: Router<AppContext>) {
         router.post("/api/v1/messages", use: send)
@@ -63,7 +64,7 @@ struct MessagesController: Sendable {
         if wantsStream, settings.resumeSupported, let lastID = request.headers[.lastEventID].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }),
            let record = await registry.record(trace), record.owner == user.userID, let start = await record.index(after: lastID) {
             do { try await limiter.openStream(user.userID, limit: tier.openStreams) } catch { throw hinted(error, user) }
-            return stream(record, from: settings.has(.resumeSkipsFrame) ? start + 1 : start, user: user.userID, channel: context.channel,
+            return stream(record, from: settings.has(.resumeSkipsFrame) ? start + 1 : start, user: user.userID, anonymous: user.isAnonymous, channel: context.channel,
                           conversation: nil, inputTokens: 0)
         }
 
@@ -115,7 +116,7 @@ struct MessagesController: Sendable {
         let fails = body.content == settings.failPrompt
         Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: promptTokens, failsAfterFirst: fails) }
         if !settings.has(.noPings) { Task { await ping(record) } }
-        return stream(record, from: 0, user: user.userID, channel: context.channel, conversation: conversation, inputTokens: promptTokens)
+        return stream(record, from: 0, user: user.userID, anonymous: user.isAnonymous, channel: context.channel, conversation: conversation, inputTokens: promptTokens)
     }
 
     /// Writes the reply into the record as the model produces it, then stores it.
@@ -207,10 +208,15 @@ struct MessagesController: Sendable {
     /// slot is released once, when the stream ends or the connection closes
     /// (a client that goes away while the model thinks writes nothing to fail on).
     /// - Parameter conversation: sent as `X-Conversation-Id` too, for the dialects whose frames cannot carry it.
-    private func stream(_ record: StreamRecord, from index: Int, user: UUID, channel: (any Channel)?, conversation: String?, inputTokens: Int) -> Response {
-        let limiter = self.limiter
+    private func stream(_ record: StreamRecord, from index: Int, user: UUID, anonymous: Bool, channel: (any Channel)?, conversation: String?,
+                        inputTokens: Int) -> Response {
+        let (limiter, metrics, userType) = (self.limiter, self.metrics, anonymous ? "anonymous" : "registered")
         let keptAfterEnd = settings.has(.slotKeptAfterEnd)
-        let slot = SlotRelease { await limiter.closeStream(user) }
+        metrics.streams(1, userType: userType)
+        let slot = SlotRelease {
+            await limiter.closeStream(user)
+            metrics.streams(-1, userType: userType)
+        }
         if !settings.has(.slotKeptOnAbort) { channel?.closeFuture.whenComplete { _ in Task { await slot.release() } } }
         let holdsFrames = settings.has(.framesHeldBack)
         let keepsOnAbort = settings.has(.slotKeptOnAbort)

@@ -15,6 +15,8 @@ struct TraceMiddleware: RouterMiddleware {
     var faults: Set<Fault> = []
     /// PERSIST_DELAY_MS: the log rows are written this long after the response's body, not before its head.
     var persistDelay: Duration = .zero
+    /// What `/metrics` exports: counted as the answer leaves, whenever the rows are written.
+    var metrics: BackendMetrics = BackendMetrics()
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -60,6 +62,8 @@ struct TraceMiddleware: RouterMiddleware {
         let status = Int(response.status.code)
         Self.printLog(trace: trace, facts: facts, route: "\(request.method) \(route)", status: status, duration: duration, errorCode: errorCode)
         if isAPI {
+            metrics.request(route: "\(request.method) \(route)", status: status, userType: facts.userType)
+            if status >= 400, let errorCode { metrics.refusal(status: status, code: errorCode) }
             let (store, faults, logger, errorCode) = (store, faults, context.logger, errorCode)
             let log: @Sendable () async -> Void = {
                 do {

@@ -76,6 +76,7 @@ extension Fault {
         case .corsAnyOrigin: ["S6.3"]
         case .resultBeforeThought: ["S6.4"]
         case .healthDegraded: ["S7.1"]
+        case .metricsWithoutUserType, .metricsMiss429: ["S8.1"]
         case .messagesFailThirtyPercent, .leakThreeMiBAMinute: []
         }
     }

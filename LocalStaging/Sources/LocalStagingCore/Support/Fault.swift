@@ -101,6 +101,9 @@ public enum Fault: String, Sendable, CaseIterable {
     case corsAnyOrigin = "cors-any-origin"
     case resultBeforeThought = "result-before-thought"
     case healthDegraded = "health-degraded"
+    // Observability (§8): the metrics a backend exports on /metrics.
+    case metricsWithoutUserType = "metrics-without-user-type"
+    case metricsMiss429 = "metrics-miss-429"
     // The stream's dialect (§2a): each breaks its dialect the way real backends do, and switches LocalStaging to it.
     case doneMissing = "openai-done-missing"
     case usageAsStrings = "openai-usage-as-strings"
@@ -131,6 +134,8 @@ extension Fault {
     /// What the fault breaks, in a line (LocalStaging/README.md lists them).
     public var summary: String {
         switch self {
+        case .metricsWithoutUserType: "`/metrics` counts requests without the `user_type` label"
+        case .metricsMiss429: "`/metrics` leaves 429 refusals out of `api_errors_total`"
         case .sessionExpiresInZero: "sessions say `expires_in: 0`"
         case .sessionWithoutExpiresAt: "sessions have no `expires_at`"
         case .claimsWithoutAAL: "access tokens lack the `aal` claim"

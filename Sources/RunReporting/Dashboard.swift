@@ -58,6 +58,7 @@ public struct Dashboard: Sendable {
         })
 
         let byRun = Dictionary(grouping: cases, by: \.run)
+        body += Self.lastRunSection(runs: runs, byRun: byRun)
         let failures = runs.reversed().flatMap { run in (byRun[run.id ?? -1] ?? []).filter { $0.verdict == "failed" }.map { (run, $0) } }.prefix(20)
         body += "<h2>Last failures</h2>\n"
         body += failures.isEmpty ? "<p>None.</p>\n" : H.table(["run", "case", "what failed"], failures.map { run, item in
@@ -65,11 +66,15 @@ public struct Dashboard: Sendable {
              H.escape(String(item.reason.prefix(300)))]
         })
 
-        body += "<h2>Runs</h2>\n" + H.table(["run", "kind", "started (UTC)", "target", "commit", "verdict", "passed", "failed", "skipped", "duration"],
-                                            runs.reversed().map { run in
+        body += "<h2>Runs</h2>\n<p class=\"muted\">The quality gate of each run: its verdict, the success rate of the cases that ran, " +
+            "the cases that ran against those it had, and how long it took.</p>\n"
+        body += H.table(["run", "kind", "started (UTC)", "target", "commit", "verdict", "success rate", "cases run / expected",
+                         "passed", "failed", "skipped", "duration"], runs.reversed().map { run in
             ["<a href=\"\(H.escape(run.report))\">\(H.escape(run.runID))</a>", run.kind.rawValue, Self.stamp(run.started),
              H.escape("\(run.targetKind) \(run.targetHost)"), "<code>\(H.escape(String(run.gitCommit.prefix(10))))</code>",
              H.verdictCell(run.green ? "passed" : "failed", caseID: "run \(run.runID)", text: run.green ? "green" : "red"),
+             run.passed + run.failed == 0 ? "" : String(format: "%.0f %%", 100 * Double(run.passed) / Double(run.passed + run.failed)),
+             "\(run.passed + run.failed) / \(run.passed + run.failed + run.skipped)",
              String(run.passed), String(run.failed), String(run.skipped), String(format: "%.0f s", run.seconds)]
         })
 
@@ -90,6 +95,37 @@ public struct Dashboard: Sendable {
         }
         body += grid + "</table>\n"
         return H.page(title: "AnonE2E dashboard", body: body)
+    }
+
+    /// The newest run case by case against the earlier runs of its kind and target: Allure's transitions
+    /// (new failure, regressed, fixed, still failing), its flaky rule, and each failure's category.
+    static func lastRunSection(runs: [HistoryRun], byRun: [Int64: [HistoryCase]]) -> String {
+        typealias H = HTMLPage
+        guard let last = runs.last else { return "" }
+        let earlier = runs.dropLast().filter { $0.kind == last.kind && $0.targetKind == last.targetKind }.reversed()
+        let judged = (byRun[last.id ?? -1] ?? []).sorted { $0.caseID < $1.caseID }.map { item in
+            let before = earlier.compactMap { run in byRun[run.id ?? -1]?.first { $0.caseID == item.caseID }?.verdict }
+            return (item: item, transition: CaseTransition(verdict: item.verdict, earlier: before),
+                    category: item.verdict == "failed" ? FailureCategory(reason: item.reason) : nil)
+        }
+        let changes = Dictionary(grouping: judged, by: \.transition.change).mapValues(\.count)
+        let categories = Dictionary(grouping: judged.compactMap(\.category), by: { $0 }).mapValues(\.count)
+        let changed: [CaseTransition.Change] = [.newFailure, .regressed, .fixed, .stillFailing]
+        let changeText = changed.map { "\(changes[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        let categoryText = FailureCategory.allCases.map { "\(categories[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        let flaky = judged.filter(\.transition.flaky).count
+        var html = "<h2>The last run, against the runs before it</h2>\n"
+        html += "<p class=\"muted\">\(H.escape(last.runID)) (\(last.kind.rawValue), \(H.escape(last.targetKind))) against "
+        html += "\(earlier.count) earlier run(s) of its kind and target: \(changeText); "
+        html += "\(flaky) flaky (failed now; a pass came before a failure in its last five runs); \(categoryText).</p>\n"
+        let shown = judged.filter { $0.transition.change != .stillPassing && $0.transition.change != .new }
+        guard !shown.isEmpty else { return html + "<p>Every case that ran passed, as before.</p>\n" }
+        html += H.table(["case", "verdict", "transition", "flaky", "category", "what failed"], shown.map { entry in
+            [H.escape(entry.item.caseID), H.verdictCell(entry.item.verdict, caseID: entry.item.caseID, text: entry.item.verdict),
+             entry.transition.change.rawValue, entry.transition.flaky ? "flaky" : "", entry.category?.rawValue ?? "",
+             H.escape(String(entry.item.reason.prefix(300)))]
+        })
+        return html
     }
 
     static var utcCalendar: Calendar {

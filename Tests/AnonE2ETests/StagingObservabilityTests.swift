@@ -24,14 +24,11 @@ struct StagingObservabilityTests {
     /// Reads `query` until it has risen by `rise` from `before`, or ANON_E2E_PROMETHEUS_WAIT has passed.
     func risen(_ query: String, from before: Double?, by rise: Int) async throws -> (value: Double?, waited: Duration) {
         let prometheus = try #require(backend.prometheus)
-        let started = ContinuousClock.now
-        var value = before
-        while ContinuousClock.now - started < configuration.duration(.prometheusWait) {
-            value = try await prometheus.value(query)
-            if let value, value >= (before ?? 0) + Double(rise) { break }
-            try await Task.sleep(for: .seconds(1))
-        }
-        return (value, ContinuousClock.now - started)
+        // The same bounded re-read as what a message persisted, at a scrape's pace.
+        let read = try await PersistedRead(timeout: configuration.duration(.prometheusWait), interval: .seconds(1)).until({
+            try await prometheus.value(query)
+        }, holds: { value in value.map { $0 >= (before ?? 0) + Double(rise) } ?? false })
+        return (read.value, read.waited)
     }
 
     func expectRisen(_ query: String, before: Double?, by rise: Int, _ what: String) async throws {

@@ -22,10 +22,11 @@ public enum HTMLPage {
         return out
     }
 
-    /// A whole page. Its one inline script describes what was drawn in
-    /// `body[data-drawn]` (points plotted, cases shown red): what a headless
-    /// browser test reads back, and nothing else.
-    public static func page(title: String, body: String) -> String {
+    /// A whole page. `script` is the page's own (its views, its filters); the
+    /// last one describes what was drawn in `body[data-drawn]` (points plotted,
+    /// cases shown red, the view opened, each stream timeline's marks): what a
+    /// headless browser test reads back, and nothing else.
+    public static func page(title: String, body: String, script: String = "") -> String {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -39,19 +40,34 @@ public enum HTMLPage {
         .banner{padding:10px 14px;border-radius:6px;font-size:16px;font-weight:600}
         .banner.passed{background:\(passedColor);color:#fff}.banner.failed{background:\(failedColor);color:#fff}
         .grid td{width:14px;height:14px;padding:0}.grid td.passed{background:#2da44e}.grid td.skipped{background:#d4a72c}.muted{color:#59636e}svg{background:#fff;border:1px solid #d0d7de;margin:4px 0}
+        body.js [data-view]{display:none}body.js [data-view].shown{display:block}tr[hidden]{display:none}
+        .filters{display:flex;gap:6px;align-items:center;flex-wrap:wrap;margin:8px 0}.filters button{border:1px solid #d0d7de;background:#f6f8fa;border-radius:6px;padding:3px 10px;cursor:pointer}
+        .filters button.on{background:#0969da;color:#fff}.trends{display:flex;flex-wrap:wrap;gap:12px}.request{border-left:3px solid #d0d7de;padding-left:10px;margin:12px 0}pre.reason{white-space:pre-wrap}
         </style></head>
         <body>
         \(body)
         <script>
+        \(script)
         (function () {
           var red = [];
           document.querySelectorAll('[data-verdict="failed"]').forEach(function (e) {
             if (getComputedStyle(e).backgroundColor === 'rgb(207, 34, 46)') red.push(e.getAttribute('data-case'));
           });
+          var name = document.body.getAttribute('data-opened'), opened = null;
+          document.querySelectorAll('[data-view]').forEach(function (v) { if (v.getAttribute('data-view') === name) opened = v; });
+          var banner = opened && opened.querySelector('.banner');
           document.body.setAttribute('data-drawn', JSON.stringify({
             points: document.querySelectorAll('svg [data-point]').length,
             runs: document.querySelectorAll('svg [data-run]').length,
-            red: red
+            red: red,
+            opened: opened ? { id: name, verdict: opened.getAttribute('data-verdict') || '',
+                               red: !!banner && getComputedStyle(banner).backgroundColor === 'rgb(207, 34, 46)' } : null,
+            filters: document.querySelectorAll('[data-filter]').length,
+            timelines: Array.prototype.map.call(document.querySelectorAll('svg[data-timeline]'), function (svg) {
+              var page = svg.closest('[data-view]');
+              return { file: svg.getAttribute('data-timeline'), frames: +svg.getAttribute('data-frames'),
+                       marks: svg.querySelectorAll('[data-point]').length, view: page ? page.getAttribute('data-view') : '' };
+            })
           }));
         })();
         </script>
@@ -60,10 +76,47 @@ public enum HTMLPage {
         """
     }
 
-    /// A table; cells are HTML already.
-    public static func table(_ headers: [String], _ rows: [[String]], className: String? = nil) -> String {
+    /// A view's name in the URL: `prefix` and the text with every character but letters, digits and `_` as `-`.
+    public static func anchor(_ prefix: String, _ text: String) -> String {
+        prefix + String(text.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" })
+    }
+
+    /// The script that shows one view of a page (an element with `data-view`) at a time, named by the
+    /// URL's fragment; without one, the first element matching `preferred` (a failed case's page), else
+    /// the view `fallback`. The views carry no `id`, so the browser never scrolls past the page's head to
+    /// one. The view shown at load is `body[data-opened]`.
+    public static func views(fallback: String, preferred: String? = nil) -> String {
+        func literal(_ text: String) -> String {
+            "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        }
+        return """
+        (function () {
+          document.body.classList.add('js');
+          var views = document.querySelectorAll('[data-view]');
+          function find(name) {
+            for (var i = 0; i < views.length; i++) if (views[i].getAttribute('data-view') === name) return views[i];
+            return null;
+          }
+          function show(name) {
+            var target = find(name) || find(\(literal(fallback)));
+            views.forEach(function (v) { v.classList.toggle('shown', v === target); });
+            window.scrollTo(0, 0);
+            return target ? target.getAttribute('data-view') : '';
+          }
+          var preferred = \(preferred.map { "document.querySelector(\(literal($0)))" } ?? "null");
+          document.body.setAttribute('data-opened', show(location.hash.slice(1) || (preferred ? preferred.getAttribute('data-view') : \(literal(fallback)))));
+          window.addEventListener('hashchange', function () { show(location.hash.slice(1)); });
+        })();
+        """
+    }
+
+    /// A table; cells are HTML already. `rowAttributes`: each row's own (`data-…`, escaped here), as a filter reads them.
+    public static func table(_ headers: [String], _ rows: [[String]], className: String? = nil, rowAttributes: [[String: String]] = []) -> String {
         var html = "<table\(className.map { " class=\"\($0)\"" } ?? "")><tr>" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-        for row in rows { html += "<tr>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>\n" }
+        for (index, row) in rows.enumerated() {
+            let attributes = index < rowAttributes.count ? rowAttributes[index].keys.sorted().map { " \($0)=\"\(escape(rowAttributes[index][$0]!))\"" }.joined() : ""
+            html += "<tr\(attributes)>" + row.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        }
         return html + "</table>\n"
     }
 

@@ -37,6 +37,12 @@ extension HistoryDatabase {
         return try read { db in try HistoryCase.filter(ids.contains(Column("run"))).fetchAll(db) }
     }
 
+    /// The measurements named `name` of some runs (each case's time to first token, say).
+    public func measurements(_ name: String, ofRuns runs: [HistoryRun]) throws -> [HistoryMeasurement] {
+        let ids = runs.compactMap(\.id)
+        return try read { db in try HistoryMeasurement.filter(ids.contains(Column("run")) && Column("name") == name).fetchAll(db) }
+    }
+
     /// A case that passed and failed (or skipped) in the same window: its verdict changed `changes` times.
     public struct Flaky: Sendable, Equatable {
         public let caseID: String

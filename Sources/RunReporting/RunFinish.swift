@@ -1,6 +1,7 @@
 import Contract
 import Evidence
 import Foundation
+import Protocols
 import RunHistory
 import RunMetrics
 
@@ -65,7 +66,8 @@ public struct RunFinish: Sendable {
         func render() -> (RunVerdict, Rendered) {
             let verdict = RunVerdict(outcome: outcome, configuration: configuration, configurationError: configurationError, outputErrors: outputErrors)
             let report = RunReport(runID: directory.lastPathComponent, target: configuration.targetDescription, cases: outcome.log.cases,
-                                   notes: notes, verdict: verdict, rules: coverage, filter: outcome.filter)
+                                   notes: notes, verdict: verdict, rules: coverage, filter: outcome.filter,
+                                   dialect: (try? configuration.dialect()) ?? NativeDialect())
             let runProblems = verdict.failed ? verdict.problems.filter { $0.kind != .failedCases }.map(\.message) : []
             let junit = JUnitReport(name: "Staging (\(configuration.targetDescription))", cases: outcome.log.cases, runProblems: runProblems)
             let recorded = RunImport(directory: directory, outcome: outcome, notes: notes, verdict: verdict, configuration: configuration,

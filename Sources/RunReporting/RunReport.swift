@@ -19,10 +19,13 @@ public struct RunReport: Sendable {
     public let rules: RuleCoverage?
     /// The `--filter` of a run that ran part of the suite.
     public let filter: String?
+    /// The stream's wire format (`STREAM_DIALECT`): how a case page reads its transcripts' frames.
+    public let dialect: any StreamDialect
 
     public init(runID: String, target: String = "", cases: [Case], notes: [TraceNote], verdict: RunVerdict? = nil, rules: RuleCoverage? = nil,
-                filter: String? = nil) {
+                filter: String? = nil, dialect: any StreamDialect = NativeDialect()) {
         self.filter = filter
+        self.dialect = dialect
         self.rules = rules
         self.runID = runID
         self.target = target

@@ -2,9 +2,10 @@ import Foundation
 import Protocols
 import Evidence
 
-/// `REPORT.html` of a run: the same facts as REPORT.md, drawn for a person
-/// (verdict colours, each stream's arrivals as a timeline, libcurl's phases
-/// per request), in one self-contained file beside the run's artifacts.
+/// `REPORT.html` of a run: the same facts as REPORT.md, drawn for a person, in
+/// one self-contained file beside the run's artifacts: the case list with its
+/// filters and the run's tables, and a page per case (`CasePage`) with its
+/// requests and each stream drawn; it opens at the first failed case.
 extension RunReport {
     public func html(directory: URL) -> String {
         typealias H = HTMLPage
@@ -19,25 +20,20 @@ extension RunReport {
             body += "<ul>" + problems.map { "<li>\(H.escape($0.message))</li>" }.joined() + "</ul>\n"
         }
 
-        body += "<h2>Cases</h2>\n"
+        body += "<section data-view=\"cases\">\n<h2>Cases</h2>\n" + caseFilters
         body += H.table(["suite", "case", "verdict", "duration", "why", "trace ids", "artifacts"], cases.map { item in
             let mine = notes.filter { $0.caseID == item.caseID }
             let traces = Set(mine.compactMap(\.traceID)).sorted()
             let artifacts = Set(mine.flatMap { $0.artifacts ?? [] }).sorted()
-            return [H.escape(item.suite), "<b>\(H.escape(item.name))</b><br><span class=\"muted\">\(H.escape(item.displayName))</span>",
+            return [H.escape(item.suite), "<a href=\"#\(CasePage.anchor(item.id))\"><b>\(H.escape(item.name))</b></a><br><span class=\"muted\">\(H.escape(item.displayName))</span>",
                     H.verdictCell(item.verdict.rawValue, caseID: item.id), String(format: "%.2f s", item.seconds),
                     H.escape(String((item.reason ?? "").prefix(600))),
-                    Self.capped(traces.map { "<code>\(H.escape($0))</code>" }),
+                    Self.capped(traces.map { "<code>\(H.escape($0))</code>" }, first: 2),
                     artifacts.map { "<a href=\"\(H.escape($0))\">\(H.escape($0))</a>" }.joined(separator: "<br>")]
+        }, className: "cases", rowAttributes: cases.map { item in
+            ["data-status": item.verdict.rawValue, "data-suite": item.suite, "data-tags": item.tags.joined(separator: " "),
+             "data-text": "\(item.id) \(item.displayName) \(item.reason ?? "")".lowercased()]
         })
-
-        let timelines = Self.transcripts(in: directory)
-        if !timelines.isEmpty {
-            body += "<h2>Streams: arrivals over time</h2>\n<p class=\"muted\">Each mark is an item as it arrived, in ms from the request: " +
-                "meta <b style=\"color:#0969da\">■</b> delta <b style=\"color:\(H.passedColor)\">■</b> final <b style=\"color:#1f2328\">■</b> " +
-                "ping <b style=\"color:#8c959f\">■</b> error <b style=\"color:\(H.failedColor)\">■</b></p>\n"
-            for (name, items) in timelines { body += Self.timeline(name: name, items: items) }
-        }
 
         let phases = Dictionary(grouping: notes.filter { $0.kind == .measurement && $0.traceID != nil }, by: { $0.traceID! })
         if !phases.isEmpty {
@@ -94,54 +90,71 @@ extension RunReport {
         let warnings = notes.filter { $0.kind == .warning }
         body += "<h2>Warnings</h2>\n" + (warnings.isEmpty ? "<p>None.</p>\n" :
             "<ul>" + warnings.map { "<li>\(H.escape(($0.caseID.map { "\($0): " } ?? "") + ($0.message ?? "")))</li>" }.joined() + "</ul>\n")
-        return H.page(title: "AnonE2E \(runID)", body: body)
+        body += "</section>\n"
+
+        let byCase = Dictionary(grouping: notes.filter { $0.caseID != nil }, by: { $0.caseID! })
+        for item in cases {
+            let declared = Set(byCase[item.caseID]?.first { $0.kind == .rules }?.message?.split(separator: " ").map(String.init) ?? [])
+            body += CasePage(item: item, notes: byCase[item.caseID] ?? [], rules: rules?.rules.filter { declared.contains($0.id) } ?? [],
+                             directory: directory, dialect: dialect).html
+        }
+        return H.page(title: "AnonE2E \(runID)", body: body, script: Self.navigation)
     }
+
+    /// The case list's filters, as Playwright's report has them: by verdict, suite, tag and text.
+    var caseFilters: String {
+        typealias H = HTMLPage
+        let counts = Dictionary(grouping: cases, by: \.verdict).mapValues(\.count)
+        var html = "<div class=\"filters\"><button data-filter=\"status\" data-value=\"\" class=\"on\">all \(cases.count)</button>"
+        for verdict in [RunReport.Case.Verdict.failed, .skipped, .passed] {
+            html += "<button data-filter=\"status\" data-value=\"\(verdict.rawValue)\">\(verdict.rawValue) \(counts[verdict] ?? 0)</button>"
+        }
+        func select(_ name: String, _ values: [String]) -> String {
+            "<select data-filter=\"\(name)\"><option value=\"\">every \(name)</option>" +
+                values.map { "<option value=\"\(H.escape($0))\">\(H.escape($0))</option>" }.joined() + "</select>"
+        }
+        html += select("suite", Set(cases.map(\.suite)).sorted()) + select("tag", Set(cases.flatMap(\.tags)).sorted())
+        html += "<input type=\"search\" data-filter=\"text\" placeholder=\"text in the case, its criterion or its failure\">"
+        return html + " <span class=\"muted\" id=\"shown-count\">\(cases.count) cases</span></div>\n"
+    }
+
+    /// Shows the list or a case's page by the URL's fragment, opening at the first failed case, and
+    /// filters the list.
+    static let navigation = HTMLPage.views(fallback: "cases", preferred: ".case-page[data-verdict=\"failed\"]") + """
+    (function () {
+      var state = { status: '', suite: '', tag: '', text: '' };
+      var rows = document.querySelectorAll('table.cases tr[data-status]');
+      function apply() {
+        var shown = 0;
+        rows.forEach(function (row) {
+          var d = row.dataset;
+          var ok = (!state.status || d.status === state.status) && (!state.suite || d.suite === state.suite) &&
+            (!state.tag || (' ' + d.tags + ' ').indexOf(' ' + state.tag + ' ') >= 0) &&
+            (!state.text || d.text.indexOf(state.text.toLowerCase()) >= 0);
+          row.hidden = !ok;
+          if (ok) shown++;
+        });
+        document.getElementById('shown-count').textContent = shown + ' of ' + rows.length + ' cases';
+      }
+      document.querySelectorAll('[data-filter]').forEach(function (control) {
+        var name = control.getAttribute('data-filter');
+        if (control.tagName === 'BUTTON') {
+          control.addEventListener('click', function () {
+            state.status = control.getAttribute('data-value');
+            document.querySelectorAll('button[data-filter]').forEach(function (b) { b.classList.toggle('on', b === control); });
+            apply();
+          });
+        } else {
+          control.addEventListener('input', function () { state[name] = control.value; apply(); });
+        }
+      });
+    })();
+    """
 
     /// A long list shows its first few and folds the rest.
     static func capped(_ items: [String], first: Int = 4) -> String {
         guard items.count > first else { return items.joined(separator: "<br>") }
         return items.prefix(first).joined(separator: "<br>") +
             "<details><summary>\(items.count - first) more</summary>\(items.dropFirst(first).joined(separator: "<br>"))</details>"
-    }
-
-    /// The SSE transcripts of the run (`sse*.log`): each line's arrival and kind.
-    static func transcripts(in directory: URL) -> [(String, [(ms: Double, kind: String)])] {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasPrefix("sse") && $0.hasSuffix(".log") }.sorted()
-        return files.prefix(20).compactMap { file in
-            guard let text = try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8) else { return nil }
-            let items = text.split(separator: "\n").prefix(5000).compactMap { line -> (ms: Double, kind: String)? in
-                guard line.hasPrefix("+"), let end = line.range(of: "ms ") else { return nil }
-                let ms = Double(line[line.index(after: line.startIndex)..<end.lowerBound]) ?? 0
-                let rest = line[end.upperBound...]
-                if rest.hasPrefix("comment=") { return (ms, "ping") }
-                if rest.hasPrefix("event=") { return (ms, String(rest.dropFirst(6).prefix { $0 != " " })) }
-                return (ms, "other")
-            }
-            return items.isEmpty ? nil : (file, items)
-        }
-    }
-
-    static func timeline(name: String, items: [(ms: Double, kind: String)]) -> String {
-        let width = 900.0, left = 10.0, right = 60.0
-        let span = max(items.map(\.ms).max() ?? 1, 1)
-        var svg = "<div><b>\(HTMLPage.escape(name))</b> <span class=\"muted\">\(items.count) items over \(HTMLPage.short(span)) ms</span></div>"
-        svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"46\" role=\"img\" aria-label=\"\(HTMLPage.escape(name))\">"
-        svg += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"30\" y2=\"30\" stroke=\"#d0d7de\"/>"
-        for item in items {
-            let x = left + item.ms / span * (width - left - right)
-            let color = switch item.kind {
-            case "meta": "#0969da"
-            case "delta": HTMLPage.passedColor
-            case "final": "#1f2328"
-            case "ping": "#8c959f"
-            case "error": HTMLPage.failedColor
-            default: "#bf8700"
-            }
-            let tall = item.kind == "delta" ? 8.0 : 16.0
-            svg += "<rect data-point=\"\" x=\"\(HTMLPage.f(x))\" y=\"\(HTMLPage.f(30 - tall))\" width=\"2\" height=\"\(HTMLPage.f(tall))\" fill=\"\(color)\">" +
-                "<title>\(HTMLPage.escape(item.kind)) +\(HTMLPage.short(item.ms)) ms</title></rect>"
-        }
-        svg += "<text x=\"\(width - right + 4)\" y=\"34\" font-size=\"10\">\(HTMLPage.short(span)) ms</text></svg>\n"
-        return svg
     }
 }

@@ -22,9 +22,13 @@ public struct TestEventLog: Sendable {
         /// Why it was skipped, or what failed.
         public var reason: String?
         public var seconds: Double
+        /// Its Swift Testing tags and its suite's (`auth`, `stream`, `criticalRefusal`), for the report's filters.
+        public var tags: [String]
 
-        public init(caseID: CaseID, displayName: String, verdict: Verdict, reason: String?, seconds: Double, isTestFunction: Bool = true) {
+        public init(caseID: CaseID, displayName: String, verdict: Verdict, reason: String?, seconds: Double, isTestFunction: Bool = true,
+                    tags: [String] = []) {
             self.caseID = caseID
+            self.tags = tags
             self.isTestFunction = isTestFunction
             self.displayName = displayName
             self.verdict = verdict
@@ -77,7 +81,7 @@ public struct TestEventLog: Sendable {
     /// Builds the cases from the stream's records: `test` records name the
     /// tests, `event` records say what happened to them.
     public init(jsonLines data: Data, path: String = "events") throws {
-        struct Test { var displayName: String; var kind: String; var name: String; var parent: String? }
+        struct Test { var displayName: String; var kind: String; var name: String; var parent: String?; var tags: [String] }
         var tests: [String: Test] = [:]
         var order: [String] = []
         var started: [String: Double] = [:]
@@ -96,7 +100,8 @@ public struct TestEventLog: Sendable {
                 guard let id = payload?["id"]?.string else { continue }
                 let kind = payload?["kind"]?.string ?? ""
                 tests[id] = Test(displayName: payload?["displayName"]?.string ?? payload?["name"]?.string ?? id, kind: kind,
-                                 name: payload?["name"]?.string ?? id, parent: Self.parent(of: id, kind: kind))
+                                 name: payload?["name"]?.string ?? id, parent: Self.parent(of: id, kind: kind),
+                                 tags: payload?["_tags"]?.array?.compactMap(\.string).map(Self.tagName) ?? [])
                 if kind == "function" { order.append(id) }
             case "event":
                 if payload?["kind"]?.string == "runEnded" { runEnded = true }
@@ -162,7 +167,7 @@ public struct TestEventLog: Sendable {
             }
             guard let caseID = CaseID(testID: id) else { return nil }
             let seconds = started[id].flatMap { start in ended[id].map { max(0, $0 - start) } } ?? 0
-            return Case(caseID: caseID, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds)
+            return Case(caseID: caseID, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds, tags: test.tags)
         }
     }
 
@@ -175,6 +180,9 @@ public struct TestEventLog: Sendable {
         let parts = id.split(separator: ".")
         return parts.count > 2 ? parts.dropLast().joined(separator: ".") : nil
     }
+
+    /// `.criticalRefusal` (how the event stream spells a tag declared in code) → `criticalRefusal`.
+    static func tagName(_ raw: String) -> String { raw.hasPrefix(".") ? String(raw.dropFirst()) : raw }
 
     /// The text between the first and last double quote of a message (the reason Swift Testing quotes).
     static func quoted(_ text: String) -> String? {

@@ -136,11 +136,13 @@ struct RunHistoryTests {
             TestEventLog.Case(caseID: CaseID(suite: "StagingStream", function: "heartbeat"), displayName: "heartbeat", verdict: .skipped,
                               reason: "no silence long enough", seconds: 0),
         ]
-        let notes = [TraceNote(kind: .measurement, caseID: CaseID(suite: "StagingStream", function: "order"), traceID: "t1", name: "ttft_ms", value: 1500)]
+        let notes = [TraceNote(kind: .measurement, caseID: CaseID(suite: "StagingStream", function: "order"), traceID: "t1", name: "ttft_ms", value: 1500),
+                     TraceNote(kind: .exchange, caseID: CaseID(suite: "StagingStream", function: "order"), traceID: "t1", request: "POST /api/v1/messages",
+                               status: 200, artifacts: ["sse.log"])]
         let html = RunReport(runID: "r1", target: "local", cases: cases, notes: notes).html(directory: directory)
         #expect(html.contains(#"data-verdict="failed" data-case="StagingStream/order""#))
         #expect(html.contains("no silence long enough"), "a skip shows its reason")
-        #expect(html.components(separatedBy: "<rect data-point").count - 1 == 4, "four arrivals on the timeline")
+        #expect(html.components(separatedBy: "<rect data-point").count - 1 == 4, "four arrivals on the case's timeline")
         #expect(html.contains("order &lt;kept&gt;") && html.contains("expected &lt;final&gt;"))
         #expect(html.contains("<td>1500</td>"), "the phase table shows the measurement")
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))

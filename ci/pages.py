@@ -1,7 +1,9 @@
 """The pages a person opens, checked as a person sees them: headless Chromium
 loads each page from disk, the page's own description of what it drew
 (body[data-drawn]) is compared with what the history and the run hold, the
-browser console must stay silent, and a PNG screenshot is kept.
+browser console must stay silent, and a PNG screenshot is kept: the dashboard
+and a failed case's history page; each report as it opens (at its first failed
+case, or at the case list) and its case list.
 
   python3 ci/pages.py --history artifacts/history.sqlite --dashboard artifacts/dashboard.html \
       --report artifacts/<run>/REPORT.html ... --screenshots artifacts/screenshots
@@ -11,9 +13,17 @@ import argparse, html, json, os, re, sqlite3, subprocess, sys
 CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"]
 
 
-def load(page):
+def url(page, fragment=""):
+    return "file://" + os.path.abspath(page) + (f"#{fragment}" if fragment else "")
+
+
+def anchor(prefix, case):
+    return prefix + re.sub(r"[^A-Za-z0-9_]", "-", case)
+
+
+def load(page, fragment=""):
     """The DOM after the page ran, and what the browser console said."""
-    done = subprocess.run(CHROMIUM + ["--dump-dom", "file://" + os.path.abspath(page)],
+    done = subprocess.run(CHROMIUM + ["--dump-dom", url(page, fragment)],
                           capture_output=True, text=True, timeout=120)
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     match = re.search(r'<body[^>]*data-drawn="([^"]*)"', done.stdout)
@@ -21,11 +31,37 @@ def load(page):
     return drawn, console
 
 
-def screenshot(page, png):
-    subprocess.run(CHROMIUM + ["--window-size=1400,2200", "--screenshot=" + os.path.abspath(png), "file://" + os.path.abspath(page)],
+def screenshot(page, png, fragment=""):
+    subprocess.run(CHROMIUM + ["--window-size=1400,2200", "--screenshot=" + os.path.abspath(png), url(page, fragment)],
                    capture_output=True, text=True, timeout=120, check=True)
     if not os.path.getsize(png) > 10_000:
         raise SystemExit(f"{png}: the screenshot is empty")
+
+
+def check_report(report, run_dir, drawn, failed):
+    """A report opens at a failed case's page, red, when a case failed, else at the list; it has its
+    filters; each stream's timeline has one mark per line of the transcript it draws."""
+    problems = []
+    opened = drawn.get("opened") or {}
+    if failed:
+        if opened.get("verdict") != "failed" or not opened.get("red"):
+            problems.append(f"{report}: expected it to open at a failed case's page, red; opened {opened}")
+    elif opened.get("id") != "cases":
+        problems.append(f"{report}: nothing failed, expected it to open at the case list; opened {opened}")
+    if drawn.get("filters", 0) < 4:
+        problems.append(f"{report}: expected the case list's filters (status, suite, tag, text); found {drawn.get('filters')}")
+    for timeline in drawn.get("timelines", []):
+        path = os.path.join(run_dir, timeline["file"])
+        try:
+            with open(path, encoding="utf-8") as transcript:
+                lines = sum(1 for line in transcript if line.startswith("+"))
+        except OSError:
+            problems.append(f"{report}: a timeline draws {timeline['file']}, which is not in the run's folder")
+            continue
+        if not timeline["marks"] == timeline["frames"] == lines:
+            problems.append(f"{report}: {timeline['file']} on {timeline['view']}: {lines} frames in the file, "
+                            f"{timeline['marks']} marks drawn ({timeline['frames']} declared)")
+    return problems
 
 
 def main():
@@ -55,12 +91,26 @@ def main():
             problems.append(f"{args.dashboard}: expected the failed case {case} shown in red; red: {sorted(red)[:10]}")
         for run in sorted(red_runs - red):
             problems.append(f"{args.dashboard}: expected the failed {run} shown in red")
-        shown_red_cases = {c for c in red if "/" in c and not c.startswith("run ")}
+        shown_red_cases = {c.removeprefix("history ") for c in red if "/" in c and not c.startswith("run ")}
         for case in sorted(shown_red_cases - failed_cases):
             problems.append(f"{args.dashboard}: {case} is red but did not fail")
         print(f"dashboard: {drawn['runs']} runs plotted, {drawn['points']} points, red: {sorted(red) or 'none'}")
     problems += [f"{args.dashboard}: console: {line}" for line in console]
     screenshot(args.dashboard, os.path.join(args.screenshots, "dashboard.png"))
+    # A case's history page: the last failed case's (any case's when none failed), opened by its fragment.
+    last_failed = db.execute(f"SELECT case_id FROM cases WHERE verdict = 'failed' AND run IN ({ids}) ORDER BY run DESC LIMIT 1").fetchone() \
+        or db.execute(f"SELECT case_id FROM cases WHERE run IN ({ids}) LIMIT 1").fetchone()
+    if last_failed:
+        page = anchor("history-", last_failed[0])
+        drawn, console = load(args.dashboard, page)
+        if drawn is None or (drawn.get("opened") or {}).get("id") != page:
+            problems.append(f"{args.dashboard}#{page}: the case's history page did not open")
+        elif last_failed[0] in failed_cases and f"history {last_failed[0]}" not in drawn["red"]:
+            problems.append(f"{args.dashboard}#{page}: a failed run of {last_failed[0]} is not drawn red on its history page")
+        else:
+            print(f"dashboard#{page}: the case's history page opens")
+        problems += [f"{args.dashboard}#{page}: console: {line}" for line in console]
+        screenshot(args.dashboard, os.path.join(args.screenshots, "dashboard-case-history.png"), page)
 
     for report in args.report:
         run_dir = os.path.dirname(os.path.realpath(report))
@@ -74,9 +124,12 @@ def main():
             red = {c for c in drawn["red"] if "/" in c and " " not in c}
             if failed is not None and red != failed:
                 problems.append(f"{report}: expected the failed cases {sorted(failed)} in red, drawn red {sorted(red)}")
-            print(f"{name}/REPORT.html: {drawn['points']} marks, red cases: {sorted(red) or 'none'}")
+            problems += check_report(report, run_dir, drawn, failed or set())
+            print(f"{name}/REPORT.html: opens at {drawn['opened']['id'] if drawn.get('opened') else 'nothing'}, "
+                  f"{len(drawn['timelines'])} stream timelines, {drawn['points']} marks, red cases: {sorted(red) or 'none'}")
         problems += [f"{report}: console: {line}" for line in console]
         screenshot(report, os.path.join(args.screenshots, f"{name}.png"))
+        screenshot(report, os.path.join(args.screenshots, f"{name}-cases.png"), "cases")
 
     for problem in problems:
         print("FAIL " + problem)

@@ -112,6 +112,7 @@ def main():
         problems += [f"{args.dashboard}#{page}: console: {line}" for line in console]
         screenshot(args.dashboard, os.path.join(args.screenshots, "dashboard-case-history.png"), page)
 
+    timelines = 0
     for report in args.report:
         run_dir = os.path.dirname(os.path.realpath(report))
         name = os.path.basename(run_dir)
@@ -125,12 +126,15 @@ def main():
             if failed is not None and red != failed:
                 problems.append(f"{report}: expected the failed cases {sorted(failed)} in red, drawn red {sorted(red)}")
             problems += check_report(report, run_dir, drawn, failed or set())
+            timelines += len(drawn.get("timelines", []))
             print(f"{name}/REPORT.html: opens at {drawn['opened']['id'] if drawn.get('opened') else 'nothing'}, "
                   f"{len(drawn['timelines'])} stream timelines, {drawn['points']} marks, red cases: {sorted(red) or 'none'}")
         problems += [f"{report}: console: {line}" for line in console]
         screenshot(report, os.path.join(args.screenshots, f"{name}.png"))
         screenshot(report, os.path.join(args.screenshots, f"{name}-cases.png"), "cases")
 
+    if args.report and not timelines:
+        problems.append("no report drew a stream's timeline: the runs' transcripts are missing from the case pages")
     for problem in problems:
         print("FAIL " + problem)
     print(f"pages: {'FAILED' if problems else 'passed'} ({1 + len(args.report)} pages, screenshots in {args.screenshots})")

@@ -94,7 +94,15 @@ def main():
         shown_red_cases = {c.removeprefix("history ") for c in red if "/" in c and not c.startswith("run ")}
         for case in sorted(shown_red_cases - failed_cases):
             problems.append(f"{args.dashboard}: {case} is red but did not fail")
-        print(f"dashboard: {drawn['runs']} runs plotted, {drawn['points']} points, red: {sorted(red) or 'none'}")
+        # The last run against the ones before it: each of its failures drawn with a failing transition and a category.
+        last = db.execute(f"SELECT id, run_id FROM runs WHERE id IN ({ids}) ORDER BY started DESC, id DESC LIMIT 1").fetchone()
+        last_failed = db.execute("SELECT COUNT(*) FROM cases WHERE run = ? AND verdict = 'failed'", (last[0],)).fetchone()[0] if last else 0
+        failing = sum(drawn["transitions"].get(t, 0) for t in ("new failure", "regressed", "still failing"))
+        if failing != last_failed or sum(drawn["categories"].values()) != last_failed:
+            problems.append(f"{args.dashboard}: the last run {last[1] if last else '-'} failed {last_failed} cases; drawn: "
+                            f"transitions {drawn['transitions']}, categories {drawn['categories']}")
+        print(f"dashboard: {drawn['runs']} runs plotted, {drawn['points']} points, red: {sorted(red) or 'none'}; "
+              f"the last run's transitions {drawn['transitions'] or 'none'}, categories {drawn['categories'] or 'none'}")
     problems += [f"{args.dashboard}: console: {line}" for line in console]
     screenshot(args.dashboard, os.path.join(args.screenshots, "dashboard.png"))
     # A case's history page: the last failed case's (any case's when none failed), opened by its fragment.

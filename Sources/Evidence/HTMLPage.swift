@@ -24,7 +24,8 @@ public enum HTMLPage {
 
     /// A whole page. `script` is the page's own (its views, its filters); the
     /// last one describes what was drawn in `body[data-drawn]` (points plotted,
-    /// cases shown red, the view opened, each stream timeline's marks): what a
+    /// cases shown red, the view opened, each stream timeline's marks, the
+    /// rows drawn per transition and per failure category): what a
     /// headless browser test reads back, and nothing else.
     public static func page(title: String, body: String, script: String = "") -> String {
         """
@@ -53,6 +54,14 @@ public enum HTMLPage {
           document.querySelectorAll('[data-verdict="failed"]').forEach(function (e) {
             if (getComputedStyle(e).backgroundColor === 'rgb(207, 34, 46)') red.push(e.getAttribute('data-case'));
           });
+          function tally(selector, attribute) {
+            var counts = {};
+            document.querySelectorAll(selector).forEach(function (e) {
+              var value = e.getAttribute(attribute);
+              if (value) counts[value] = (counts[value] || 0) + 1;
+            });
+            return counts;
+          }
           var name = document.body.getAttribute('data-opened'), opened = null;
           document.querySelectorAll('[data-view]').forEach(function (v) { if (v.getAttribute('data-view') === name) opened = v; });
           var banner = opened && opened.querySelector('.banner');
@@ -63,6 +72,8 @@ public enum HTMLPage {
             opened: opened ? { id: name, verdict: opened.getAttribute('data-verdict') || '',
                                red: !!banner && getComputedStyle(banner).backgroundColor === 'rgb(207, 34, 46)' } : null,
             filters: document.querySelectorAll('[data-filter]').length,
+            transitions: tally('tr[data-transition]', 'data-transition'),
+            categories: tally('tr[data-category]', 'data-category'),
             timelines: Array.prototype.map.call(document.querySelectorAll('svg[data-timeline]'), function (svg) {
               var page = svg.closest('[data-view]');
               return { file: svg.getAttribute('data-timeline'), frames: +svg.getAttribute('data-frames'),

@@ -199,7 +199,7 @@ public struct Dashboard: Sendable {
              H.verdictCell(entry.item.verdict, caseID: entry.item.caseID, text: entry.item.verdict),
              entry.transition.change.rawValue, entry.transition.flaky ? "flaky" : "", entry.category?.rawValue ?? "",
              H.escape(String(entry.item.reason.prefix(300)))]
-        })
+        }, rowAttributes: shown.map { ["data-transition": $0.transition.change.rawValue, "data-category": $0.category?.rawValue ?? ""] })
         return html
     }
 

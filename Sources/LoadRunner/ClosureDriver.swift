@@ -4,7 +4,7 @@ import Protocols
 
 /// One closure of the load, checked like the suite checks it: a signed-in
 /// user (reused within the identity budget) sends a message, the stream is
-/// read to its end and judged by the stream invariants; a refusal must carry
+/// read to its end and judged by the stream invariants in its dialect; a refusal must carry
 /// the K1 body. Returns how it ended and, on success, its phases.
 public struct ClosureDriver: Sendable {
     public let backend: StagingBackend
@@ -60,9 +60,11 @@ public struct ClosureDriver: Sendable {
             result.detail = String(decoding: stream.nonStreamBody.prefix(300), as: UTF8.self)
             return result
         }
-        let hasFinal = stream.first(invariants.final) != nil
-        if let error = stream.first(invariants.error) {
-            result.outcome = .errorFrame(error.data)
+        // Read in the stream's dialect: OpenAI's `[DONE]`, Anthropic's `message_stop` or the contract's `final` ends it.
+        let normalised = stream.normalised
+        let hasFinal = !normalised.terminals.isEmpty
+        if let error = normalised.errors.first {
+            result.outcome = .errorFrame(stream.transcript.items[error.frame].event?.data ?? "")
             return result
         }
         if case let .failed(reason) = stream.ending {

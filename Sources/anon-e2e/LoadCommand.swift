@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoadRunner
+import Protocols
 import Contract
 import Evidence
 import Transport
@@ -180,10 +181,17 @@ struct LoadExportLocustCommand: ParsableCommand {
     @Option(name: .long, help: "Where to write it.")
     var out = "artifacts/load/locustfile.py"
 
+    @Option(name: .long, help: "The stream's dialect it sends and reads (native, openai-chat, openai-responses, anthropic, ai-sdk-ui, custom); STREAM_DIALECT's by default.")
+    var dialect: String?
+
     func run() throws {
+        let configuration = try Configuration.load()
+        if let dialect, !StreamDialects.names.contains(dialect) {
+            throw ValidationError("--dialect \(dialect) is not one of \(StreamDialects.names.joined(separator: ", "))")
+        }
         let url = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(LocustFile.text.utf8).write(to: url)
+        try Data(LocustFile.text(configuration: configuration, dialect: dialect).utf8).write(to: url)
         print(out)
     }
 }

@@ -68,6 +68,9 @@ public final class HistoryDatabase: Sendable {
                 t.add(column: "problems", .text).notNull().defaults(to: "")
             }
         }
+        migrator.registerMigration("v3: the stream's dialect of a run") { db in
+            try db.alter(table: "runs") { t in t.add(column: "dialect", .text).notNull().defaults(to: "native") }
+        }
         return migrator
     }
 

@@ -31,10 +31,13 @@ public struct HistoryRun: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// What failed the run (or would in strict mode), one problem a line: a run
     /// stopped before testing says where and why.
     public var problems: String
+    /// The wire format its streams spoke (`STREAM_DIALECT`): timings are compared within one.
+    public var dialect: String
 
     public init(id: Int64? = nil, runID: String, kind: Kind, started: Date, finished: Date, targetKind: String, targetHost: String,
                 gitCommit: String, strict: Bool, passed: Int, failed: Int, skipped: Int, green: Bool, seconds: Double, report: String,
-                filter: String = "", problems: String = "") {
+                filter: String = "", problems: String = "", dialect: String = "native") {
+        self.dialect = dialect
         self.id = id
         self.runID = runID
         self.kind = kind
@@ -57,7 +60,7 @@ public struct HistoryRun: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, started, finished, strict, passed, failed, skipped, green, seconds, report, filter, problems
+        case id, kind, started, finished, strict, passed, failed, skipped, green, seconds, report, filter, problems, dialect
         case runID = "run_id", targetKind = "target_kind", targetHost = "target_host", gitCommit = "git_commit"
     }
 }

@@ -56,7 +56,7 @@ public struct Dashboard: Sendable {
             ])
         }
 
-        body += trendsByKindAndTarget(position: position)
+        body += trends(position: position)
 
         body += "<h2>Flaky cases (verdict changed in the last runs)</h2>\n"
         body += flaky.isEmpty ? "<p>None.</p>\n" : H.table(["case", "changes", "verdicts, oldest first"], flaky.map {
@@ -107,13 +107,14 @@ public struct Dashboard: Sendable {
         return H.page(title: "AnonE2E dashboard", body: body, script: H.views(fallback: "overview"))
     }
 
-    /// The duration and first-token trends again for each run kind and target apart: a nightly suite
-    /// against staging is not compared with a PR run against the local stack.
-    func trendsByKindAndTarget(position: [String: Double]) -> String {
+    /// The duration and first-token trends again for each run kind, target and dialect apart: a nightly
+    /// suite against staging is not compared with a PR run against the local stack, nor OpenAI's chunks
+    /// with the contract's frames.
+    func trends(position: [String: Double]) -> String {
         typealias H = HTMLPage
-        let groups = Dictionary(grouping: runs) { "\($0.kind.rawValue) · \($0.targetKind)" }
+        let groups = Dictionary(grouping: runs) { "\($0.kind.rawValue) · \($0.targetKind) · \($0.dialect)" }
         guard groups.count > 1 else { return "" }
-        var html = "<h2>Trends by run kind and target</h2>\n<div class=\"trends\">"
+        var html = "<h2>Trends by run kind, target and dialect</h2>\n<div class=\"trends\">"
         for key in groups.keys.sorted() {
             let group = groups[key]!
             let ids = Set(group.map(\.runID))

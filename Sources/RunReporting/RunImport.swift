@@ -39,7 +39,8 @@ public struct RunImport: Sendable {
                              passed: log.cases.filter { $0.verdict == .passed }.count, failed: log.failed,
                              skipped: log.cases.filter { $0.verdict == .skipped }.count, green: !verdict.failed, seconds: runSeconds,
                              report: directory.lastPathComponent + "/REPORT.html", filter: outcome.filter ?? "",
-                             problems: redactor.redact(verdict.problems.map(\.message).joined(separator: "\n")))
+                             problems: redactor.redact(verdict.problems.map(\.message).joined(separator: "\n")),
+                             dialect: configuration.text(.streamDialect))
         let cases = log.cases.map { item in
             HistoryCase(caseID: item.id, suite: item.suite, verdict: item.verdict.rawValue, reason: String(redactor.redact(item.reason ?? "").prefix(2000)),
                         seconds: item.seconds, traceIDs: Self.traces(of: item.caseID, in: notes).joined(separator: " "),

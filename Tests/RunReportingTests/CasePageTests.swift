@@ -104,4 +104,18 @@ struct CasePageTests {
         #expect(section.contains("Time to first token") && section.contains("<td>300</td>"), "the last run's ttft p50")
         #expect(html.contains(##"<a href="#history-StagingStream-order">"##), "the grid links each case to its page")
     }
+
+    @Test("the trends are drawn again per run kind, target and dialect: OpenAI's chunks are not compared with the contract's frames")
+    func trendsPerDialect() throws {
+        let history = try RunHistoryTests.temporaryHistory()
+        for (index, dialect) in ["native", "openai-chat", "openai-chat"].enumerated() {
+            var run = RunHistoryTests.recorded("r\(index)", at: Double(index) * 100, verdicts: ["StagingStream/order": "passed"],
+                                               latencies: [100], measured: ["ttft_ms"])
+            run.run.dialect = dialect
+            try history.record(run)
+        }
+        #expect(try history.lastRuns(3).map(\.dialect) == ["openai-chat", "openai-chat", "native"], "the dialect is kept")
+        let html = try Dashboard(history: history).html
+        #expect(html.contains("suite · local stack · native (1 runs)") && html.contains("suite · local stack · openai-chat (2 runs)"))
+    }
 }

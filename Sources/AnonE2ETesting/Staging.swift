@@ -79,8 +79,10 @@ public enum Staging {
     public static func suiteUsers(_ count: Int, messages: Int) async throws -> [GoTrueSession] {
         guard let scope = LeaseScope.suite else { throw outsideScope("suiteUsers") }
         // Not settled here: a refusal beyond the budget skips each case that needs the users (`Once`).
-        return try await scope.suiteUsers.value {
-            try await context.identities.lease(count, messages: messages, for: scope.holder, lasting: .suite, purpose: "the suite's users")
+        return try await waitingForUsers {
+            try await scope.suiteUsers.value {
+                try await context.identities.lease(count, messages: messages, for: scope.holder, lasting: .suite, purpose: "the suite's users")
+            }
         }
     }
 
@@ -112,16 +114,30 @@ public enum Staging {
     public static func spentUser(_ purpose: String, messages: Int = 0, fresh: Bool = false,
                                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> GoTrueSession {
         guard let scope = LeaseScope.testCase else { throw outsideScope("spentUser") }
-        do { return try await context.identities.spend(messages: messages, for: scope.holder, fresh: fresh, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
+        do {
+            return try await waitingForUsers { try await context.identities.spend(messages: messages, for: scope.holder, fresh: fresh, purpose: purpose) }
+        } catch let refusal as IdentityPool.Refusal {
             try settle(refusal, sourceLocation: sourceLocation)
         }
     }
 
     private static func lease(_ count: Int, messages: Int, for scope: LeaseScope, lasting tenure: IdentityPool.Tenure, purpose: String,
                               sourceLocation: SourceLocation) async throws -> [GoTrueSession] {
-        do { return try await context.identities.lease(count, messages: messages, for: scope.holder, lasting: tenure, purpose: purpose) } catch let refusal as IdentityPool.Refusal {
+        do {
+            return try await waitingForUsers { try await context.identities.lease(count, messages: messages, for: scope.holder, lasting: tenure, purpose: purpose) }
+        } catch let refusal as IdentityPool.Refusal {
             try settle(refusal, sourceLocation: sourceLocation)
         }
+    }
+
+    /// Gets a case its users, noting how long it waited for them (`lease_wait_ms`: the sign-in budget,
+    /// another case's hold, the suite's lease): time of the run's, not of the case's own work.
+    private static func waitingForUsers<Value>(_ lease: () async throws -> Value) async throws -> Value {
+        let started = ContinuousClock.now
+        defer {
+            evidence.note(TraceNote(kind: .measurement, caseID: caseID, name: TraceNote.leaseWait, value: (ContinuousClock.now - started).inMilliseconds))
+        }
+        return try await lease()
     }
 
     /// A request beyond the budget skips the case (its rule was not checked);

@@ -78,6 +78,9 @@ extension TraceNote {
     /// The message of a `signIn` note for an anonymous sign-in (a registered user's sign-up is noted too).
     public static let anonymousSignIn = "anonymous sign-in"
 
+    /// The measurement of how long a case waited for its anonymous users (ms): the run's time, not the case's work.
+    public static let leaseWait = "lease_wait_ms"
+
     /// How many anonymous users a run signed in (CONTRACT S1.18: its budget).
     public static func anonymousSignIns(in notes: [TraceNote]) -> Int {
         notes.filter { $0.kind == .signIn && $0.message == anonymousSignIn }.count

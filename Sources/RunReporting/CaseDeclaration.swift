@@ -8,6 +8,8 @@ public struct CaseDeclaration: Sendable, Equatable {
     public let caseID: CaseID
     public let rules: [String]
     public let tags: [String]
+    /// Whether its suite is `.serialized`: its cases run one after another, a chain of the gate's critical path.
+    public let serialized: Bool
 
     /// `Suite/function`, as reports and the history name a case.
     public var id: String { caseID.description }
@@ -30,7 +32,8 @@ public struct CaseDeclaration: Sendable, Equatable {
             let text = try String(contentsOf: file, encoding: .utf8)
             let suites = matches(suitePattern, in: text).map { match in
                 (start: Range(match.range, in: text)!.lowerBound,
-                 tags: captures(tagsPattern, tagPattern, in: group(1, of: match, in: text)), typeName: group(2, of: match, in: text))
+                 tags: captures(tagsPattern, tagPattern, in: group(1, of: match, in: text)), typeName: group(2, of: match, in: text),
+                 serialized: group(1, of: match, in: text).contains(".serialized"))
             }
             for test in matches(testPattern, in: text) {
                 let start = Range(test.range, in: text)!.lowerBound
@@ -38,7 +41,7 @@ public struct CaseDeclaration: Sendable, Equatable {
                 let attributes = group(1, of: test, in: text)
                 result.append(CaseDeclaration(caseID: CaseID(suite: suite.typeName, function: group(2, of: test, in: text)),
                                               rules: captures(rulesPattern, idPattern, in: attributes),
-                                              tags: suite.tags + captures(tagsPattern, tagPattern, in: attributes)))
+                                              tags: suite.tags + captures(tagsPattern, tagPattern, in: attributes), serialized: suite.serialized))
             }
         }
         return result

@@ -22,6 +22,8 @@ public struct TestEventLog: Sendable {
         /// Why it was skipped, or what failed.
         public var reason: String?
         public var seconds: Double
+        /// When it started, in seconds from the run's first event (nil for a case that never started).
+        public var startedAt: Double?
         /// Its Swift Testing tags and its suite's (`auth`, `stream`, `criticalRefusal`), for the report's filters.
         public var tags: [String]
 
@@ -167,7 +169,9 @@ public struct TestEventLog: Sendable {
             }
             guard let caseID = CaseID(testID: id) else { return nil }
             let seconds = started[id].flatMap { start in ended[id].map { max(0, $0 - start) } } ?? 0
-            return Case(caseID: caseID, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds, tags: test.tags)
+            var item = Case(caseID: caseID, displayName: test.displayName, verdict: verdict, reason: reason, seconds: seconds, tags: test.tags)
+            item.startedAt = started[id].flatMap { start in first.map { start - $0.absolute } }
+            return item
         }
     }
 

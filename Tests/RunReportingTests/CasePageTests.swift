@@ -119,3 +119,36 @@ struct CasePageTests {
         #expect(html.contains("suite · local stack · native (1 runs)") && html.contains("suite · local stack · openai-chat (2 runs)"))
     }
 }
+
+@Suite("The gate's wall time against its critical path")
+struct GateTimingTests {
+    @Test("a serialized suite's chain is its cases added up, another's its longest case; the longest chain is the critical path")
+    func criticalPath() throws {
+        func event(_ kind: String, _ id: String, _ at: Double) -> String {
+            #"{"kind":"event","payload":{"kind":"\#(kind)","testID":"\#(id)","instant":{"absolute":\#(at),"since1970":\#(at)}}}"#
+        }
+        var lines: [String] = []
+        for (suite, function) in [("Serial", "a"), ("Serial", "b"), ("Parallel", "c"), ("Parallel", "d")] {
+            lines.append(#"{"kind":"test","payload":{"id":"M.\#(suite)/\#(function)()/F.swift:1:1","kind":"function","name":"\#(function)()","displayName":"\#(function)"}}"#)
+        }
+        // Serial: a 0–4, b 4–7 (a chain of 7 s); Parallel: c 0–5 and d 0–2 side by side (5 s).
+        // In the order the stream has them: by time.
+        lines += [event("testStarted", "M.Serial/a()/F.swift:1:1", 0), event("testStarted", "M.Parallel/c()/F.swift:1:1", 0),
+                  event("testStarted", "M.Parallel/d()/F.swift:1:1", 0), event("testEnded", "M.Parallel/d()/F.swift:1:1", 2),
+                  event("testEnded", "M.Serial/a()/F.swift:1:1", 4), event("testStarted", "M.Serial/b()/F.swift:1:1", 4),
+                  event("testEnded", "M.Parallel/c()/F.swift:1:1", 5), event("testEnded", "M.Serial/b()/F.swift:1:1", 7),
+                  #"{"kind":"event","payload":{"kind":"runEnded","instant":{"absolute":9,"since1970":9}}}"#]
+        let log = try TestEventLog(jsonLines: Data(lines.joined(separator: "\n").utf8))
+        let notes = [TraceNote(kind: .signIn, message: TraceNote.anonymousSignIn), TraceNote(kind: .sent, traceID: "t1"),
+                     TraceNote(kind: .sent, traceID: "t2"), TraceNote(kind: .measurement, traceID: "t1", name: "ttft_ms", value: 10),
+                     // c waited 2 s of its 5 for its user: its own time is 3 s, Parallel's chain.
+                     TraceNote(kind: .measurement, caseID: CaseID(suite: "Parallel", function: "c"), name: TraceNote.leaseWait, value: 2000)]
+        let timing = GateTiming(log: log, notes: notes, serialized: ["Serial"])
+        #expect(timing.criticalPath == 7 && timing.suites.first?.name == "Serial")
+        #expect(timing.suites.first { $0.name == "Parallel" }?.chain == 3, "c's own 3 s, its wait for a user left out")
+        #expect(timing.suites.first { $0.name == "Parallel" }?.waited == 2)
+        #expect(timing.wall == 7, "the wall runs from the first case event to the last")
+        #expect((timing.signIns, timing.messages, timing.streams) == (1, 2, 1))
+        #expect(timing.markdown.contains("| Serial | yes | 2 | 7.0 s | 7.0 s | 0.0 s | 4.0 s | 7.0 s |"))
+    }
+}

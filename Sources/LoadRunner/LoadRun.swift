@@ -148,12 +148,11 @@ public struct LoadRun: Sendable {
                     ledger.closures.withLock { $0.append(closure) }
                     guard result.outcome == .success else { return }
                     ledger.successes.withLock { $0.append((result.traceID, result.started, .now)) }
-                    if user % settings.databaseCheckEvery == 0, let databaseURL {
+                    if user % settings.databaseCheckEvery == 0, let databaseURL,
+                       let problems = await Self.rowsProblem([result.traceID], databaseURL: databaseURL, persisted: persisted) {
+                        // Counted once read: a read the run's end cancelled checked nothing.
                         ledger.checked.add(1, ordering: .relaxed)
-                        let trace = result.traceID
-                        if let problem = await Self.rowsProblem([trace], databaseURL: databaseURL, persisted: persisted).first {
-                            ledger.rowFailures.withLock { $0.append(problem) }
-                        }
+                        ledger.rowFailures.withLock { $0 += problems }
                     }
                 }
             }
@@ -262,12 +261,13 @@ public struct LoadRun: Sendable {
 
     /// The sampled check of one success's rows, read again until they are there (a backend may write
     /// them after its reply) or `ANON_E2E_PERSIST_TIMEOUT` has passed.
-    static func rowsProblem(_ traces: [String], databaseURL: String, persisted: PersistedRead) async -> [String] {
-        let read = try? await persisted.until({ await blocking { finalRows(traces, databaseURL: databaseURL) } }) { counts in
+    /// What is wrong with the rows of `traces`, once they had time to land; nil when the read was
+    /// cancelled (the run ended first), which checked nothing.
+    static func rowsProblem(_ traces: [String], databaseURL: String, persisted: PersistedRead) async -> [String]? {
+        guard let read = try? await persisted.until({ await blocking { finalRows(traces, databaseURL: databaseURL) } }, holds: { counts in
             guard case let .success(rows) = counts else { return false }
             return traces.allSatisfy { rows[$0] == 1 }
-        }
-        guard let read, !read.held else { return [] }
-        return ["the rows of \(traces.joined(separator: ", ")) were not exactly one final assistant row (\(read.description))"]
+        }) else { return nil }
+        return read.held ? [] : ["the rows of \(traces.joined(separator: ", ")) were not exactly one final assistant row (\(read.description))"]
     }
 }

@@ -12,9 +12,11 @@ public struct StreamMeasurements: Sendable {
 
     public var values: [(name: String, value: Double)]
 
-    public init(_ stream: MessageStream) {
+    /// - Parameter normalised: the stream as its dialect reads it, where the caller has it already
+    ///   (reading it parses every frame's JSON again).
+    public init(_ stream: MessageStream, normalised: NormalisedStream? = nil) {
         let transcript = stream.transcript
-        let normalised = stream.normalised
+        let normalised = normalised ?? stream.normalised
         let timing = StreamTiming(normalised, started: transcript.started, headArrival: transcript.headArrival)
         func since(_ element: NormalisedStream.Element?) -> Double? { element.map { ($0.arrival - transcript.started).inMilliseconds } }
         let firstText = normalised.elements.first { if case .text = $0.part { true } else { false } }

@@ -84,7 +84,7 @@ public struct ClosureDriver: Sendable {
             result.detail = "\(first.check): \(first.detail ?? "")"
             return result
         }
-        for (name, value) in StreamMeasurements(stream).values {
+        for (name, value) in StreamMeasurements(stream, normalised: normalised).values {
             result.phases[name] = value
         }
         return result

@@ -37,6 +37,15 @@ let package = Package(
                 .product(name: "Contract", package: "AnonE2E"),
             ]
         ),
+        // The times the suite reports against the packets' own (ci/bench-wire).
+        .executableTarget(
+            name: "wire-times",
+            dependencies: [
+                .product(name: "Transport", package: "AnonE2E"),
+                .product(name: "Protocols", package: "AnonE2E"),
+                .product(name: "LoopbackServer", package: "AnonE2E"),
+            ]
+        ),
         // How many concurrent streams a backend holds (ci/bench-streams).
         .executableTarget(
             name: "streams-hold",

@@ -3,9 +3,38 @@
   httpx-read URL             reads an event stream with httpx + httpx-sse (the peer), prints events=N
   package-table MARKDOWN     the p50 of each package-benchmark, as a Markdown table
   readme README TABLE        puts TABLE into README between its bench markers
+  wire PCAP TIMES PORT N     one row: the times wire-times reported against the packets' (tshark)
 """
 import re
 import sys
+
+
+def percentile(values, p):
+    """Nearest rank, as the suite's own reports."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, -(-len(ordered) * p // 100) - 1))] if ordered else float("nan")
+
+
+def wire(pcap, times, port, streams):
+    """Each head (X-Tag) and frame (id: tag-n) the server sent, at the capture's timestamp of the packet
+    that carried it, against the time wire-times reported for it: the difference's p50/p99/max in ms."""
+    import subprocess
+    fields = subprocess.run(["tshark", "-r", pcap, "-Y", f"tcp.srcport == {port} && tcp.len > 0", "-T", "fields",
+                             "-e", "frame.time_epoch", "-e", "tcp.payload"], capture_output=True, text=True, check=True).stdout
+    on_wire = {}
+    for line in fields.splitlines():
+        stamp, _, payload = line.partition("\t")
+        data = bytes.fromhex(payload.replace(":", ""))
+        for match in re.finditer(rb"X-Tag: (s\d+)\r\n|id: (s\d+-\d+)\n", data):
+            on_wire.setdefault((match.group(1) or match.group(2)).decode(), float(stamp))
+    heads, frames = [], []
+    for line in open(times):
+        tag, _, stamp = line.strip().partition(" ")
+        if tag in on_wire:
+            (frames if "-" in tag else heads).append((float(stamp) - on_wire[tag]) * 1000)
+    def cells(values):
+        return " | ".join(f"{percentile(values, p):.2f}" for p in (50, 99)) + f" | {max(values):.2f}" if values else "- | - | -"
+    print(f"| {streams} | {len(heads)} | {cells(heads)} | {len(frames)} | {cells(frames)} |")
 
 
 def stream(directory):
@@ -70,4 +99,4 @@ def readme(path, table_path):
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"stream": stream, "httpx-read": httpx_read, "package-table": package_table, "readme": readme}[command](*args)
+    {"stream": stream, "httpx-read": httpx_read, "package-table": package_table, "readme": readme, "wire": wire}[command](*args)

@@ -17,6 +17,8 @@ extension CurlTransfer {
         }
 
         private(set) var head: ResponseHead?
+        /// When the engine thread read the head's last line: the head's time on the wire, not the consumer's.
+        private(set) var headArrival: ContinuousClock.Instant?
         private var headWaiter: HeadWaiter?
         private var bodyWaiter: BodyWaiter?
         private(set) var outcome: Result<TransferTimings, any Error>?
@@ -78,9 +80,10 @@ extension CurlTransfer {
         // MARK: engine side
 
         /// The head has been parsed: a waiting consumer gets it. A second head (a redirect's) is ignored.
-        mutating func headReceived(_ head: ResponseHead) -> Action {
+        mutating func headReceived(_ head: ResponseHead, at arrival: ContinuousClock.Instant) -> Action {
             guard self.head == nil else { return .none }
             self.head = head
+            headArrival = arrival
             guard let waiter = headWaiter else { return .none }
             headWaiter = nil
             return .resumeHead(waiter, .success(head))

@@ -54,6 +54,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: consumer side
 
+    /// When the engine thread read the head (nil before it came).
+    var headArrival: ContinuousClock.Instant? { state.withLock { $0.headArrival } }
+
     func awaitHead() async throws -> ResponseHead {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -135,7 +138,7 @@ final class CurlTransfer: @unchecked Sendable {
     fileprivate func receivedHeader(_ line: String) {
         lastActivity = .now
         guard let head = headParser.feed(line) else { return }
-        state.withLock { $0.headReceived(head) }.perform()
+        state.withLock { $0.headReceived(head, at: lastActivity) }.perform()
     }
 
     func complete(code: CURLcode) {

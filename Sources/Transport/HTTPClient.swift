@@ -35,7 +35,8 @@ public struct HTTPClient: Sendable {
         let lifetime = TransferLifetime(transfer)
         CurlEngine.shared.submit(.add(transfer))
         let head = try await transfer.awaitHead()
-        return StreamingResponse(head: head, lifetime: lifetime, started: started, headArrival: .now)
+        // Stamped where the head was read, as each body chunk is: a consumer scheduled late does not make the head late.
+        return StreamingResponse(head: head, lifetime: lifetime, started: started, headArrival: transfer.headArrival ?? .now)
     }
 }
 
@@ -52,7 +53,7 @@ public struct StreamingResponse: Sendable {
     public let head: ResponseHead
     /// Monotonic instant the request was started.
     public let started: ContinuousClock.Instant
-    /// Monotonic instant the head reached the consumer.
+    /// Monotonic instant the head arrived: when the engine thread read its last line.
     public let headArrival: ContinuousClock.Instant
     let lifetime: TransferLifetime
 

@@ -11,7 +11,7 @@ import Testing
     /// The machine behind a mutex, as the transfer holds it.
     final class Shared: Sendable {
         let state = Mutex(Machine())
-        func headReceived() { state.withLock { $0.headReceived(CurlTransferStateMachineTests.head) }.perform() }
+        func headReceived() { state.withLock { $0.headReceived(CurlTransferStateMachineTests.head, at: .now) }.perform() }
         func deliver(_ text: String, limit: Int = 1 << 20) -> Bool {
             Array(text.utf8).withUnsafeBytes { bytes in state.withLock { $0.deliver(bytes, arrival: .now, limit: limit) } }
         }

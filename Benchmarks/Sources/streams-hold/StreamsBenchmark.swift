@@ -8,7 +8,8 @@ import Transport
 /// How many concurrent SSE streams a backend holds: opens `count` streams of
 /// long replies (anonymous users, `perUser` streams each), keeps them open
 /// for `hold`, counts failed connects and streams that missed a heartbeat,
-/// and samples the server's RSS when its pid is known (`LOCAL_STAGING_PID`).
+/// samples the server's RSS when its pid is known (`LOCAL_STAGING_PID`), and
+/// its own CPU (cores used while every stream is open) and RSS per stream.
 /// Run by `ci/bench-streams`, which starts the local stack for it.
 enum StreamsBenchmark {
     static func run(count: Int, perUser: Int, hold: Duration) async throws {
@@ -21,6 +22,7 @@ enum StreamsBenchmark {
         let pid = env["LOCAL_STAGING_PID"].flatMap { Int32($0) }
         let client = HTTPClient(streamBufferLimit: 64 * 1024)
         let baseline = pid.map(residentBytes) ?? 0
+        let ownBaseline = residentBytes(getpid())
 
         var tokens: [String] = []
         for _ in 0..<((count + perUser - 1) / perUser) {
@@ -69,8 +71,11 @@ enum StreamsBenchmark {
                     }
                 }
             }
-            // Sample while every stream is open.
+            // The runner's own CPU over ten seconds in which every stream is open and pinging, then its memory.
+            try? await Task.sleep(until: holdUntil - .seconds(12))
+            let cpuBefore = cpuSeconds(), wallBefore = ContinuousClock.now
             try? await Task.sleep(until: holdUntil - .seconds(2))
+            let cpu = (cpuSeconds() - cpuBefore) / ((ContinuousClock.now - wallBefore).inMilliseconds / 1000)
             let open = tally.opened.load(ordering: .relaxed)
             let rss = pid.map(residentBytes) ?? 0
             print(String(format: "streams: %d requested, %d open at once, %d failed connects (%.2f %%) after %.1f s",
@@ -79,6 +84,11 @@ enum StreamsBenchmark {
             if pid != nil, open > 0 {
                 print(String(format: "server RSS: %.1f MiB idle, %.1f MiB with %d streams: %.1f KiB per open stream",
                              Double(baseline) / 1_048_576, Double(rss) / 1_048_576, open, Double(rss - baseline) / 1024 / Double(open)))
+            }
+            let own = residentBytes(getpid())
+            if open > 0 {
+                print(String(format: "runner: %.2f cores while holding them; RSS %.1f MiB idle, %.1f MiB with %d streams: %.1f KiB per open stream",
+                             cpu, Double(ownBaseline) / 1_048_576, Double(own) / 1_048_576, open, Double(own - ownBaseline) / 1024 / Double(open)))
             }
         }
         print("streams that missed a ping for over 2.5 s: \(tally.missedPing.load(ordering: .relaxed))")
@@ -91,6 +101,13 @@ enum StreamsBenchmark {
         let failed = Atomic<Int>(0)
         let missedPing = Atomic<Int>(0)
         let errors = Mutex<[String: Int]>([:])
+    }
+
+    /// This process's CPU time so far, user and system, in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func residentBytes(_ pid: Int32) -> Int {

@@ -101,6 +101,9 @@ public struct Configuration: Sendable {
         if let cache = self[.identityCache], Self.isInside(cache, directory: text(.artifactsDirectory)) {
             throw InvalidValue(key: .identityCache, value: cache, expected: "a file outside \(text(.artifactsDirectory))/ (the artifacts are published; the kept sessions must not be)")
         }
+        if let control = self[.lureControl], LureControl(control) == nil {
+            throw InvalidValue(key: .lureControl, value: control, expected: "METHOD /path with {url} where the URL to fetch goes, e.g. GET /api/v1/link-preview?url={url}")
+        }
         if let problem = MessageRequestBody(configuration: self).templateProblem {
             throw InvalidValue(key: .requestTemplate, value: self[.requestTemplate] ?? "", expected: problem)
         }

@@ -126,6 +126,9 @@ extension ConfigurationKey {
         .trimmingCharacters(in: .whitespaces))
     /// A prompt that makes the backend fail after its stream began (S2.4); without it that rule is not exercised.
     public static let failPrompt = ConfigurationKey("ANON_E2E_FAIL_PROMPT")
+    /// A prompt whose reply outgrows the socket buffers (megabytes), so that a stalled reader holds the server up;
+    /// without it the backpressure case reads the long prompt's reply and is skipped when that one is too small.
+    public static let largeReplyPrompt = ConfigurationKey("ANON_E2E_LARGE_REPLY_PROMPT")
 
     // The verdict.
     public static let strict = ConfigurationKey("ANON_E2E_STRICT", default: "0", .boolean)
@@ -135,6 +138,9 @@ extension ConfigurationKey {
     public static let capabilities = ConfigurationKey("ANON_E2E_CAPABILITIES", default: "auth,api,database")
     /// An address of this machine the staging can reach, for the jku/x5u lure.
     public static let lureURL = ConfigurationKey("ANON_E2E_LURE_URL")
+    /// A request that makes the backend fetch a URL (`METHOD /path` with `{url}`, e.g. a link preview): the proof
+    /// that it can reach the lure, without which "never fetched" is not exercised.
+    public static let lureControl = ConfigurationKey("ANON_E2E_LURE_CONTROL")
     /// Where the test process leaves the hashes of the tokens it handled for `anon-e2e scan-secrets` (ci/e2e sets it, outside artifacts/).
     public static let fingerprints = ConfigurationKey("ANON_E2E_FINGERPRINTS")
 
@@ -189,8 +195,8 @@ extension ConfigurationKey {
         registeredEmail, registeredPassword,
         registeredEmailDomain, defaultSystemPrompt,
         artifactsDirectory, runID, caBundle, clientCertificate, clientKey, acceptEncoding, requestTimeout, persistTimeout,
-        connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt, failPrompt,
-        strict, targetKind, allowSkip, capabilities, lureURL, fingerprints,
+        connectTimeout, firstByteTimeout, firstTokenTimeout, idleTimeout, replyTimeout, longPrompt, failPrompt, largeReplyPrompt,
+        strict, targetKind, allowSkip, capabilities, lureURL, lureControl, fingerprints,
         prometheusURL, prometheusSelector, requestsMetric, refusalsMetric, alertRules, prometheusWait,
         historyPath, pushgatewayURL, dailyPrompt, dailySystemPrompt, dailyEmail, dailyPassword,
     ]

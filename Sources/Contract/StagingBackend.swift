@@ -86,6 +86,10 @@ public struct StagingBackend: Sendable {
 
     /// A prompt whose reply outlasts a ping interval on the backend (`ANON_E2E_LONG_PROMPT`).
     public var longPrompt: String { configuration.text(.longPrompt) }
+    /// The request that makes the backend fetch a URL (`ANON_E2E_LURE_CONTROL`), if the team names one.
+    public var lureControl: LureControl? { configuration[.lureControl].flatMap(LureControl.init) }
+    /// A prompt whose reply outgrows the socket buffers (`ANON_E2E_LARGE_REPLY_PROMPT`), if the team has one.
+    public var largeReplyPrompt: String? { configuration[.largeReplyPrompt] }
 
     /// What every request to the target carries (TLS, encodings, deadlines): the one place it is decided.
     public var template: RequestTemplate {

@@ -18,6 +18,8 @@ final class CurlTransfer: @unchecked Sendable {
     let request: HTTPRequest
     /// Body bytes held for the consumer before the transfer pauses.
     let bufferLimit: Int
+    /// SO_RCVBUF of a connection of its own, or nil for the engine's shared connections.
+    let socketReceiveBuffer: Int?
     private(set) var easy: UnsafeMutableRawPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -29,9 +31,10 @@ final class CurlTransfer: @unchecked Sendable {
     /// The tally this transfer counts itself in, if the task that made it set one.
     private let tally = CurlTransfer.liveTally
 
-    init(_ request: HTTPRequest, bufferLimit: Int) throws {
+    init(_ request: HTTPRequest, bufferLimit: Int, socketReceiveBuffer: Int? = nil) throws {
         self.request = request
         self.bufferLimit = bufferLimit
+        self.socketReceiveBuffer = socketReceiveBuffer
         guard let easy = curl_easy_init() else {
             throw TransportError.failed(url: request.url, code: -1, message: "curl_easy_init failed")
         }
@@ -199,6 +202,12 @@ final class CurlTransfer: @unchecked Sendable {
         check(anon_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         // 64 KiB per read: large bodies move at the curl tool's speed, and 2,000 open streams cost 128 MiB at most.
         check(anon_curl_setopt_long(easy, CURLOPT_BUFFERSIZE, 64 * 1024))
+        if let socketReceiveBuffer {
+            // A connection of its own: a cached one would not have the size, and this one must not be reused slowly.
+            check(anon_curl_set_receive_buffer(easy, Int32(clamping: socketReceiveBuffer)))
+            check(anon_curl_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1))
+            check(anon_curl_setopt_long(easy, CURLOPT_FORBID_REUSE, 1))
+        }
         check(anon_curl_setopt_write(easy, CURLOPT_WRITEFUNCTION, curlWrite))
         check(anon_curl_setopt_ptr(easy, CURLOPT_WRITEDATA, me))
         check(anon_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION, curlHeader))

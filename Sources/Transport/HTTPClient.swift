@@ -6,10 +6,14 @@ public struct HTTPClient: Sendable {
     public var streamBufferLimit: Int
     /// The largest body `send` collects.
     public var maxBodyBytes: Int
+    /// The kernel's receive buffer (SO_RCVBUF) for each transfer, on a connection of its own; nil: the
+    /// kernel's default, which grows to megabytes. Linux keeps twice what is asked (socket(7)).
+    public var socketReceiveBuffer: Int?
 
-    public init(streamBufferLimit: Int = 1 << 20, maxBodyBytes: Int = 16 << 20) {
+    public init(streamBufferLimit: Int = 1 << 20, maxBodyBytes: Int = 16 << 20, socketReceiveBuffer: Int? = nil) {
         self.streamBufferLimit = streamBufferLimit
         self.maxBodyBytes = maxBodyBytes
+        self.socketReceiveBuffer = socketReceiveBuffer
     }
 
     /// Sends the request and reads the whole body (up to `maxBodyBytes`).
@@ -31,7 +35,7 @@ public struct HTTPClient: Sendable {
     /// body follows as an async sequence of chunks.
     public func stream(_ request: HTTPRequest) async throws -> StreamingResponse {
         let started = ContinuousClock.now
-        let transfer = try CurlTransfer(request, bufferLimit: streamBufferLimit)
+        let transfer = try CurlTransfer(request, bufferLimit: streamBufferLimit, socketReceiveBuffer: socketReceiveBuffer)
         let lifetime = TransferLifetime(transfer)
         CurlEngine.shared.submit(.add(transfer))
         let head = try await transfer.awaitHead()

@@ -97,18 +97,23 @@ struct StagingJWTTests {
         return (response, ContinuousClock.now - started)
     }
 
-    @Test("the backend never fetches a key from the jku or x5u URL a token names", .rules("S3.8"))
+    /// The control first: the backend is asked to fetch a marked path from the lure (ANON_E2E_LURE_CONTROL),
+    /// so that "nothing fetched" is judged only where a fetch would have been seen.
+    @Test("the backend never fetches a key from the jku or x5u URL a token names, though it can reach the lure", .rules("S3.8"))
     func luresNeverFetched() async throws {
         guard Staging.configuration[.lureURL] != nil else {
             try Staging.skip("not exercised: no ANON_E2E_LURE_URL (an address of this machine the backend can reach) to serve the lure at")
         }
+        guard let lureControl = backend.lureControl else {
+            try Staging.skip("not exercised: nothing shows the backend can reach the lure; ANON_E2E_LURE_CONTROL names a request that makes it fetch a URL")
+        }
         let baseline = try await baseline()
-        // The control: the lure answers a fetch at its address (a listener that cannot be fetched from would pass "nothing fetched").
-        // The lure is this machine's listener, not the target: plain TLS options.
-        let probe = try? await backend.http.send(RequestTemplate(deadlines: Deadlines(connect: .seconds(2), total: .seconds(5)))
-            .request(.get, baseline.lure.baseURL + "/lure-probe"))
-        try #require(probe != nil && baseline.lure.requests.contains { $0.path.hasPrefix("/lure-probe") },
-                     "the lure at \(baseline.lure.baseURL) does not answer a fetch from this machine: nothing it records could count")
+        let marker = "/lure-control-\(StagingBackend.newTraceID())"
+        let answer = try await backend.http.send(lureControl.request(fetching: baseline.lure.baseURL + marker, backend: backend,
+                                                                 token: baseline.session.accessToken, traceID: StagingBackend.newTraceID()))
+        let reached = try await PersistedRead(timeout: .seconds(3)).until({ baseline.lure.requests.map(\.path) }, holds: { $0.contains { $0.hasPrefix(marker) } })
+        let control = LureControl.verdict(marker: marker, fetched: reached.value, answered: answer.status)
+        try #require(control.passed, Comment(rawValue: "expected \(control.check); \(control.detail ?? "")"))
         let probed = baseline.lure.requests.count
         let lures = baseline.token.mutations(keys: baseline.keys, lureURL: baseline.lure.baseURL).filter { $0.lure != nil }
         #expect(lures.count == 2, "the jku and x5u mutations")

@@ -107,7 +107,8 @@ struct ConfigurationTests {
                                     ("ANON_E2E_CAPABILITIES", "auth,databse", "ANON_E2E_CAPABILITIES=databse is not a list of capabilities"),
                                     ("STREAM_DIALECT", "openai", "STREAM_DIALECT=openai is not one of native, openai-chat"),
                                     ("REQUEST_TEMPLATE", #"{"prompt": "{{prompt}}""#, "REQUEST_TEMPLATE="),
-                                    ("ANON_E2E_IDENTITY_CACHE", "artifacts/identities.json", "is not a file outside artifacts/")] {
+                                    ("ANON_E2E_IDENTITY_CACHE", "artifacts/identities.json", "is not a file outside artifacts/"),
+                                    ("ANON_E2E_LURE_CONTROL", "/api/v1/link-preview", "is not METHOD /path with {url}")] {
             let error = #expect(throws: Configuration.InvalidValue.self) {
                 try Configuration.load(environment: [name: value], directory: directory.path)
             }

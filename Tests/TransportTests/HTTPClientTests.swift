@@ -104,6 +104,23 @@ struct HTTPClientTests {
         #expect(maxAhead <= Int64(limit + 64 * 1024), "held \(maxAhead) bytes ahead of the consumer")
     }
 
+    @Test("a small socket receive buffer on a connection of its own: the whole body still arrives")
+    func smallReceiveBuffer() async throws {
+        let total = 4 * 1024 * 1024
+        let client = HTTPClient(streamBufferLimit: 4 * 1024, socketReceiveBuffer: 16 * 1024)
+        let stream = try await client.stream(HTTPRequest(.get, server.baseURL + "/bytes?size=\(total)", deadlines: .init(total: .seconds(30))))
+        var consumed = 0
+        for try await chunk in stream.body { consumed += chunk.bytes.count }
+        #expect(consumed == total)
+    }
+
+    @Test("the largest send buffer is the third number of tcp_wmem; Linux's default where it cannot be read")
+    func largestSendBuffer() {
+        #expect(SocketBuffers.largest(in: "4096\t16384\t4194304\n") == 4_194_304)
+        #expect(SocketBuffers.largest(in: "garbage") == nil)
+        #expect(SocketBuffers.largestSendBuffer(tcpWmem: "/nonexistent") == 4 << 20)
+    }
+
     @Test("64 concurrent streams complete, each with every event in order")
     func concurrentStreams() async throws {
         let events = 20

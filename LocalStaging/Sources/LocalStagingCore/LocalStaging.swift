@@ -21,6 +21,7 @@ public enum LocalStaging {
         MessagesController(settings: settings, store: store, authenticator: authenticator, limiter: RateLimiter(),
                            registry: StreamRegistry(), generator: generator, metrics: metrics).addRoutes(to: router)
         PolicyController(settings: settings, store: store, authenticator: authenticator).addRoutes(to: router)
+        LinkPreviewController(authenticator: authenticator).addRoutes(to: router)
         SocketIOController(settings: settings, authenticator: authenticator, generator: generator).addRoutes(to: router)
         return router
     }

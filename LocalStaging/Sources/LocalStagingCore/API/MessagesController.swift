@@ -90,7 +90,8 @@ struct MessagesController: Sendable {
             if wantsStream { await limiter.closeStream(user.userID) }
             throw error
         }
-        let tokens = generator.reply(to: body.content, anonymous: user.isAnonymous)
+        let large = body.content == settings.largeReplyPrompt
+        let tokens = large ? generator.largeReply(bytes: settings.largeReplyBytes) : generator.reply(to: body.content, anonymous: user.isAnonymous)
 
         let promptTokens = body.content.split(separator: " ").count
         let conversation = turn.conversationID.uuidString.lowercased()
@@ -114,22 +115,23 @@ struct MessagesController: Sendable {
             "model": settings.model, "user_type": user.isAnonymous ? "anonymous" : "registered",
         ]
         let fails = body.content == settings.failPrompt
-        Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: promptTokens, failsAfterFirst: fails) }
+        Task { await generate(record, meta: meta, tokens: tokens, turn: turn, trace: trace, promptTokens: promptTokens, failsAfterFirst: fails, paced: !large) }
         if !settings.has(.noPings) { Task { await ping(record) } }
         return stream(record, from: 0, user: user.userID, anonymous: user.isAnonymous, channel: context.channel, conversation: conversation, inputTokens: promptTokens)
     }
 
     /// Writes the reply into the record as the model produces it, then stores it.
     /// - Parameter failsAfterFirst: the model fails after its first token (the fail prompt): an error frame, then the close.
+    /// - Parameter paced: tokens after the first wait `TOKEN_DELAY_MS` each; the large reply comes all at once.
     private func generate(_ record: StreamRecord, meta: [String: Any], tokens: [String], turn: Store.Turn, trace: String, promptTokens: Int,
-                          failsAfterFirst: Bool) async {
+                          failsAfterFirst: Bool, paced: Bool) async {
         var id = 1
         let metaFrame = SSEFrame.event("meta", id: id, data: JSON.string(meta))
         // The held-meta fault sends it with the first token, as a proxy or a backend that waits for the model does.
         if !settings.has(.metaHeldForFirstToken) { await record.append(metaFrame) }
         var held: SSEFrame?
         for (index, token) in tokens.enumerated() {
-            try? await Task.sleep(for: index == 0 ? settings.firstTokenDelay + settings.tokenDelay : settings.tokenDelay)
+            if index == 0 || paced { try? await Task.sleep(for: index == 0 ? settings.firstTokenDelay + settings.tokenDelay : settings.tokenDelay) }
             if index == 0, settings.has(.metaHeldForFirstToken) { await record.append(metaFrame) }
             id += 1
             let seq = settings.has(.seqGap) && index > 0 ? index + 2 : index + 1
@@ -219,6 +221,7 @@ struct MessagesController: Sendable {
         }
         if !settings.has(.slotKeptOnAbort) { channel?.closeFuture.whenComplete { _ in Task { await slot.release() } } }
         let holdsFrames = settings.has(.framesHeldBack)
+        let skipsWhenLagging = settings.has(.laggingReaderSkipped)
         let keepsOnAbort = settings.has(.slotKeptOnAbort)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
@@ -241,7 +244,11 @@ struct MessagesController: Sendable {
                         try await writer.write(ByteBuffer(string: (heldDeltas + [frame]).flatMap { encoder.encode($0) }.map(\.text).joined()))
                         continue
                     }
+                    let started = ContinuousClock.now
                     try await writer.write(ByteBuffer(string: encoder.encode(frame).map(\.text).joined()))
+                    // The lagging-reader fault: a write held up by the reader's backpressure makes the
+                    // stream jump to the newest frame, dropping what came in between.
+                    if skipsWhenLagging, ContinuousClock.now - started > .seconds(1) { next = max(next, await record.count - 1) }
                 }
                 if keptAfterEnd {
                     // The fault: the stream ends now, its slot only 3 s later.

@@ -19,4 +19,13 @@ struct ReplyGenerator: Sendable {
         if !current.isEmpty { tokens.append(current) }
         return tokens
     }
+
+    /// A reply of about `bytes` in tokens of 64 KiB, each numbered so that a lost or repeated one shows.
+    func largeReply(bytes: Int) -> [String] {
+        let size = 64 * 1024
+        return (0..<max(1, bytes / size)).map { index in
+            let head = "[part \(index + 1)] "
+            return head + String(repeating: "stream ", count: (size - head.utf8.count) / 7)
+        }
+    }
 }

@@ -27,6 +27,8 @@ public actor StreamRecord {
     }
 
     public var isFinished: Bool { finished }
+    /// How many frames the reply has so far.
+    public var count: Int { frames.count }
 
     /// The frame at `index`, waiting for it; nil once the reply is over.
     public func frame(at index: Int) async -> SSEFrame? {

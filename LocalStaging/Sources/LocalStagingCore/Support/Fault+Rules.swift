@@ -23,7 +23,7 @@ extension Fault {
         case .upgradeKeepsAnonymous, .upgradeAppRowStale: ["S1.16"]
         case .traceIDNotEchoed: ["S2.1"]
         case .cacheControlMaxAge, .streamAccepted202: ["S2.2"]
-        case .seqGap, .emptyFinalContent, .framesReordered: ["S2.3"]
+        case .seqGap, .emptyFinalContent, .framesReordered, .laggingReaderSkipped: ["S2.3"]
         case .errorFrameMidStream, .errorFrameNotK1: ["S2.4"]
         case .framesHeldBack, .metaHeldForFirstToken: ["S2.5"]
         case .noPings, .pingsLate: ["S2.6"]

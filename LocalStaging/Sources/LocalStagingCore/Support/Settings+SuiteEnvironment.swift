@@ -32,10 +32,11 @@ extension Settings {
             // sql/schema.sql's policies, and its public table (share links).
             ("RLS_CHECKED", "true"), ("RLS_PUBLIC_TABLES", "shared_links"),
             ("CORS_ORIGINS", corsOrigins.joined(separator: ",")), ("DEFAULT_SYSTEM_PROMPT", defaultSystemPrompt),
-            ("ANON_E2E_FAIL_PROMPT", failPrompt),
+            ("ANON_E2E_FAIL_PROMPT", failPrompt), ("ANON_E2E_LARGE_REPLY_PROMPT", largeReplyPrompt),
             ("ANON_E2E_TARGET", "local stack"), ("ANON_E2E_CAPABILITIES", "auth,api,database,signingKey,realtime"),
-            // A lure address nothing listens on: LocalStaging never fetches a token's jku/x5u.
-            ("ANON_E2E_LURE_URL", "http://127.0.0.1:0"),
+            // The lure on any free loopback port (LocalStaging never fetches a token's jku/x5u), and the
+            // request that shows LocalStaging can reach it: its link preview.
+            ("ANON_E2E_LURE_URL", "http://127.0.0.1:0"), ("ANON_E2E_LURE_CONTROL", "GET /api/v1/link-preview?url={url}"),
         ]
         return values
     }

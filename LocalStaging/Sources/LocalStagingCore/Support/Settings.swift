@@ -59,6 +59,10 @@ public struct Settings: Sendable {
     public var defaultSystemPrompt: String
     /// A message with this content fails after its first delta (`FAIL_PROMPT`): an error frame, then the close (S2.4).
     public var failPrompt: String
+    /// A message with this content is answered with a reply of `LARGE_REPLY_BYTES` in 64 KiB deltas, with no
+    /// delay between them: a reply that outgrows every socket buffer, so a stalled reader meets backpressure.
+    public var largeReplyPrompt: String
+    public var largeReplyBytes: Int
     /// Behaviours broken on purpose (`LOCAL_STAGING_FAULTS`), for `ci/prove`.
     public var faults: Set<Fault>
 
@@ -130,6 +134,8 @@ public struct Settings: Sendable {
         model = try string("MODEL_NAME", "local-echo-1")
         defaultSystemPrompt = try string("SYSTEM_PROMPT", "You are a helpful assistant.")
         failPrompt = try string("FAIL_PROMPT", "please fail after the first token")
+        largeReplyPrompt = try string("LARGE_REPLY_PROMPT", "please answer with a very large reply")
+        largeReplyBytes = int("LARGE_REPLY_BYTES", 6 << 20)
         faults = try Fault.parse(env["LOCAL_STAGING_FAULTS"] ?? "")
         dialect = try string("STREAM_DIALECT", faults.compactMap(\.dialect).first ?? "native")
         guard DialectEncoder.names.contains(dialect) else { throw Invalid(name: "STREAM_DIALECT", value: dialect, expected: DialectEncoder.names) }

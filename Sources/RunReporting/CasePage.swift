@@ -11,7 +11,7 @@ struct CasePage {
     let item: RunReport.Case
     /// The notes the case wrote, in order.
     let notes: [TraceNote]
-    /// The contract's words for the rules it declares (none without the contract).
+    /// The contract's rules (none without the contract): the page shows the words of those its case declares.
     let rules: [ContractRule]
     let directory: URL
     let dialect: any StreamDialect

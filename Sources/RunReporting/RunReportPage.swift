@@ -94,8 +94,7 @@ extension RunReport {
 
         let byCase = Dictionary(grouping: notes.filter { $0.caseID != nil }, by: { $0.caseID! })
         for item in cases {
-            let declared = Set(byCase[item.caseID]?.first { $0.kind == .rules }?.message?.split(separator: " ").map(String.init) ?? [])
-            body += CasePage(item: item, notes: byCase[item.caseID] ?? [], rules: rules?.rules.filter { declared.contains($0.id) } ?? [],
+            body += CasePage(item: item, notes: byCase[item.caseID] ?? [], rules: rules?.rules ?? [],
                              directory: directory, dialect: dialect).html
         }
         return H.page(title: "AnonE2E \(runID)", body: body, script: Self.navigation)

@@ -11,7 +11,11 @@ public final class HistoryDatabase: Sendable {
     public init(path: String) throws {
         self.path = path
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-        queue = try DatabaseQueue(path: path)
+        // Runs that finish at the same moment (ci/test's profiles, a nightly beside a PR gate) take
+        // turns at the file instead of failing on SQLITE_BUSY.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        queue = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator.migrate(queue)
     }
 

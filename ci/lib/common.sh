@@ -19,6 +19,22 @@ swift_build() {
   swift build "$@"
 }
 
+# The configuration ci/bench's parts build and run in: release, or debug under
+# BENCH_QUICK=1 (`ci/bench --quick`, which reuses ci/test's debug build).
+bench_configuration() { if [ "${BENCH_QUICK:-0}" = 1 ]; then echo debug; else echo release; fi; }
+
+# Builds these products of the main package in that configuration; prints its bin path.
+bench_build() {
+  local configuration log="$STATE/build-bench.log" product
+  configuration=$(bench_configuration)
+  for product in "$@"; do
+    if [ "$configuration" = release ]; then swift build -c release --product "$product" >>"$log" 2>&1
+    else swift_build --product "$product" >>"$log" 2>&1; fi \
+      || { tail -20 "$log" >&2; die "the $configuration build of $product failed (see $log)"; }
+  done
+  swift build -c "$configuration" --show-bin-path
+}
+
 # Builds a package, one `swift build` per argument list given (default
 # --build-tests); a warning in this project's own sources fails the run.
 build_package() {
@@ -99,15 +115,25 @@ probe_database() {
   export ANON_E2E_PROBE_DB="postgresql://anon_probe_reader:$reader_password@127.0.0.1:$port/anon_e2e_probe"
 }
 
-# A Python virtualenv, $STATE/<name>-venv, holding exactly these PyPI requirements (made
-# again when they change); prints its directory: VENV=$(python_venv tools check-jsonschema==0.39.0).
+# The PyPI tools the scripts use, a virtualenv each, pinned: name → requirements.
+declare -A PYTHON_TOOLS=(
+  [tools]="check-jsonschema==0.39.0"
+  [interop]="supabase==2.34.1 pyjwt[crypto]==2.15.1 httpx-sse==0.4.3 python-socketio[client]==5.18.1"
+  [locust]="locust==2.47.0"
+  [bench]="httpx==0.28.1 httpx-sse==0.4.3"
+)
+
+# The virtualenv $STATE/<name>-venv holding exactly PYTHON_TOOLS[name] (made again when
+# they change); prints its directory: VENV=$(python_venv locust).
 python_venv() {
-  local venv="$STATE/$1-venv"; shift
-  if [ "$(cat "$venv/requirements" 2>/dev/null)" != "$*" ]; then
-    say "installing $* into $venv"
+  local venv="$STATE/$1-venv" requirements
+  [ -n "${PYTHON_TOOLS[$1]:-}" ] || die "no Python tool set named $1"
+  read -ra requirements <<<"${PYTHON_TOOLS[$1]}"
+  if [ "$(cat "$venv/requirements" 2>/dev/null)" != "${PYTHON_TOOLS[$1]}" ]; then
+    say "installing ${PYTHON_TOOLS[$1]} into $venv"
     rm -rf "$venv" && python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install -q --disable-pip-version-check "$@" >&2
-    echo "$*" >"$venv/requirements"
+    "$venv/bin/pip" install -q --disable-pip-version-check "${requirements[@]}" >&2
+    echo "${PYTHON_TOOLS[$1]}" >"$venv/requirements"
   fi
   echo "$venv"
 }

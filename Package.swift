@@ -81,6 +81,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The benchmarks' own readers (ci/bench), built with the rest so that `ci/bench --quick`
+        // needs no build of its own: the side-by-side reader, the times against the wire,
+        // the streams one process holds.
+        .executableTarget(name: "sse-read", dependencies: ["Transport", "Protocols", "Evidence", "Contract"]),
+        .executableTarget(name: "wire-times", dependencies: ["Transport", "Protocols", "LoopbackServer"]),
+        .executableTarget(name: "streams-hold", dependencies: ["Transport", "Protocols", "Evidence", "Contract"]),
         // Offline tests, one target per module.
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols", "LoopbackServer"]),
         .testTarget(name: "ProtocolsTests", dependencies: ["Protocols", "Transport"]),

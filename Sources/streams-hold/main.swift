@@ -1,5 +1,7 @@
 import Foundation
 
-// `STREAMS=2000 streams-hold`: run by ci/bench-streams against its local stack.
-let count = ProcessInfo.processInfo.environment["STREAMS"].flatMap { Int($0) } ?? 2000
-try await StreamsBenchmark.run(count: count, perUser: 50, hold: .seconds(20))
+// `STREAMS=2000 [HOLD_SECONDS=20] streams-hold`: run by ci/bench-streams against its local stack.
+let environment = ProcessInfo.processInfo.environment
+let count = environment["STREAMS"].flatMap { Int($0) } ?? 2000
+let hold = environment["HOLD_SECONDS"].flatMap { Int($0) } ?? 20
+try await StreamsBenchmark.run(count: count, perUser: 50, hold: .seconds(hold))

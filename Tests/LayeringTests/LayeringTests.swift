@@ -47,19 +47,24 @@ import Testing
         }
     }
 
+    /// The executables, above every layer: the CLI and the benchmarks' readers.
+    static let executables: Set<String> = ["anon-e2e", "sse-read", "wire-times", "streams-hold"]
+
     @Test("every module of Sources/ has its place in the layers")
     func everyModuleIsPlaced() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.sources.path)
-        let modules = folders.filter { !$0.hasPrefix("C") && $0 != "anon-e2e" }
+        let modules = folders.filter { !$0.hasPrefix("C") && !Self.executables.contains($0) }
         #expect(Set(modules).subtracting(Self.allowed.keys).isEmpty, "modules without a layer: \(Set(modules).subtracting(Self.allowed.keys).sorted())")
     }
 
     /// Where a `RequestTemplate` may be made: the target's comes from StagingBackend, and
     /// only requests to something that is not the target (the team's Pushgateway, the
-    /// stream command's own URL, the lure this machine serves) get another.
+    /// stream command's own URL, the lure this machine serves, the benchmarks' readers that
+    /// time the transport alone) get another.
     static let templateMakers: Set<String> = [
         "Sources/Transport/RequestTemplate.swift", "Sources/Contract/StagingBackend.swift", "Sources/RunMetrics/Pushgateway.swift",
         "Sources/anon-e2e/StreamCommand.swift", "Tests/AnonE2ETests/StagingJWTTests.swift",
+        "Sources/sse-read/main.swift", "Sources/streams-hold/StreamsBenchmark.swift", "Sources/wire-times/main.swift",
     ]
 
     @Test("every request to the target is built from its one template (TLS, encodings, deadlines)")

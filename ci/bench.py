@@ -102,6 +102,21 @@ def drivers_table(directory, seconds, users, cores, rates):
     print(f"\nLocust's CPU per closure over anon-e2e's: {over_locust:.1f}× (goal: at least 10×: {verdict(over_locust >= 10)}). "
           f"anon-e2e's over the bare reader's: {over_bare:.1f}× (goal: within 2×: {verdict(over_bare <= 2)}).\n")
 
+    lines = lambda name: open(f"{directory}/{name}").read().splitlines() if __import__("os").path.exists(f"{directory}/{name}") else []
+    by_library = [line.split() for line in lines("profile-dso.txt")]
+    by_symbol = [line.split() for line in lines("profile.txt")]
+    if by_library:
+        print("Where anon-e2e's CPU goes at that rate (`perf record` of one more run, self time): by library, "
+              + ", ".join(f"{fields[1]} {fields[0]}" for fields in by_library if len(fields) > 1) + "; the largest symbols:\n")
+        print("| share | library | symbol |\n|---|---|---|")
+        for fields in by_symbol:
+            # "  12.34%  libfoo.so  [.] symbol name  - -"
+            symbol = " ".join(fields[3:]).removesuffix(" - -") if len(fields) > 3 else ""
+            print(f"| {fields[0]} | {fields[1]} | `{symbol[:90]}` |")
+        print()
+    else:
+        print("No profile of anon-e2e's CPU: `perf` is missing or cannot sample on this machine.\n")
+
     steps = [int(r) for r in rates.split()]
     print("The sweep on one pinned core: per rate asked, each driver's rate reached, p95 time to `final` and CPU per closure; "
           "the backend's own cores. A driver sustains a rate while it keeps within 10 % of its p95 at the lowest rate, "
@@ -125,6 +140,12 @@ def drivers_table(directory, seconds, users, cores, rates):
             run = load(f"sweep-{kind}-{r}")
             cells.append(f"{run['rate']:.0f}/s, {run['p95_ms']:.0f} ms, {run['cpu_per_closure_ms']:.2f} ms" + (f", {run['failures']} failed" if run["failures"] else ""))
         print(f"| {r}/s | " + " | ".join(cells) + f" | {load(f'sweep-anon-e2e-{r}')['backend_cores']:.2f} |")
+    capacity = {kind: 1000 / same[kind]["cpu_per_closure_ms"] if same[kind]["cpu_per_closure_ms"] > 0 else float("nan") for kind in names}
+    print("\nAt its CPU per closure one core drives about " + ", ".join(f"{capacity[kind]:.0f} closures a second ({kind})" for kind in names) + ".")
+    first_miss = {kind: next((r for r in steps if r > ceiling[kind]), None) for kind in names}
+    if len(set(first_miss.values())) == 1 and None not in first_miss.values():
+        print(f"Every driver fell short at the same step ({first_miss['anon-e2e']}/s): there the backend's core (LocalStaging and its "
+              "PostgreSQL) was the limit, not the drivers'.")
     sustained = ", ".join(f"{kind} {ceiling[kind]}/s" + (" (the lowest step already failed)" if not ceiling[kind] else "") for kind in names)
     top = max(steps)
     capped = [kind for kind in names if ceiling[kind] == top]
@@ -166,12 +187,12 @@ def goals(directory, streams, quick="0"):
                  verdict(cores < 1 and per_stream < 32 and opened >= 10000) if int(streams) >= 10000 else "not measured at this size"))
     gate = [line for line in read("gate.md").splitlines() if "critical path of" in line and line.startswith("|")]
     ratio_of = lambda line: (lambda m: float(m.group(1)) if m else None)(re.search(r"([\d.]+)×", line))
-    gate = [(line.split("|")[1].strip(), ratio_of(line)) for line in gate if ratio_of(line) is not None]
-    figure = "; ".join(f"budget {budget}: {ratio}×" for budget, ratio in gate)
-    ratios = [ratio for _, ratio in gate]
-    rows.append(("The gate's wall at most 1.3× its critical path (slow model)", figure or "-",
-                 (verdict(ratios[0] <= 1.3) + " with the default budget" + (f", {verdict(ratios[-1] <= 1.3)} with the larger" if len(ratios) > 1 else ""))
-                 if ratios else "not measured"))
+    # A run with failed cases is not judged: a case that fails early (a time limit) shortens the wall.
+    clean = lambda line: re.search(r" [1-9]\d* failed", line) is None
+    gate = [(line.split("|")[1].strip(), ratio_of(line) if clean(line) else None) for line in gate if ratio_of(line) is not None]
+    figure = "; ".join(f"budget {budget}: " + (f"{ratio}×" if ratio is not None else "cases failed, not judged") for budget, ratio in gate)
+    judged = "; ".join(f"{verdict(ratio <= 1.3)} at budget {budget}" for budget, ratio in gate if ratio is not None)
+    rows.append(("The gate's wall at most 1.3× its critical path (slow model)", figure or "-", judged or "not judged: cases failed"))
     rows.append(("CI's own time: a cold `.ci/run` on a clean clone within 20 minutes", "not timed here: ci/test writes each step's time to artifacts/ci-times.md",
                  "see the README"))
     print("| goal (issue 22) | figure | |\n|---|---|---|")

@@ -28,7 +28,8 @@ bench_build() {
   local configuration log="$STATE/build-bench.log" product
   configuration=$(bench_configuration)
   for product in "$@"; do
-    swift_build -c "$configuration" --product "$product" >>"$log" 2>&1 \
+    if [ "$configuration" = release ]; then swift build -c release --product "$product" >>"$log" 2>&1
+    else swift_build --product "$product" >>"$log" 2>&1; fi \
       || { tail -20 "$log" >&2; die "the $configuration build of $product failed (see $log)"; }
   done
   swift build -c "$configuration" --show-bin-path
